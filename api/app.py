@@ -1,0 +1,97 @@
+"""The Starlette application: GraphQL at /graphql, health checks, lifespan wiring."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from redis.asyncio import Redis
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+from api.auth import AuthError, TokenVerifier, bearer_token
+from api.context import LoyaltyContext
+from api.database import tortoise_config
+from api.redis_client import make_redis
+from api.schema import build_schema
+from api.settings import Settings
+
+
+class LoyaltyGraphQL(GraphQL):
+    def __init__(self, settings: Settings, verifier: TokenVerifier, app: Starlette) -> None:
+        super().__init__(build_schema(settings), graphql_ide=None if settings.production else "graphiql",
+                         allow_queries_via_get=False)
+        self.settings = settings
+        self.verifier = verifier
+        self.app = app
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> LoyaltyContext:
+        ctx = LoyaltyContext(request=request, settings=self.settings, redis=self.app.state.redis)
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            if token is not None:
+                ctx.principal = self.verifier.verify(token)
+        except AuthError as error:
+            ctx.auth_error = error
+        return ctx
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready when both the database and Redis answer."""
+    checks: dict[str, str] = {}
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        await request.app.state.redis.ping()
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
+
+
+def create_app(
+    settings: Settings | None = None, *, redis: Redis | None = None, manage_database: bool = True
+) -> Starlette:
+    """`manage_database=False` leaves the ORM to the caller (tests own their database)."""
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.redis = redis or make_redis(settings.redis_url)
+        async with contextlib.AsyncExitStack() as stack:
+            if manage_database:
+                # Request tasks don't inherit the lifespan's context: RegisterTortoise
+                # enables the ORM's global fallback so they find the connections.
+                await stack.enter_async_context(
+                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                )
+            try:
+                yield
+            finally:
+                if redis is None:
+                    await app.state.redis.aclose()
+
+    app = Starlette(lifespan=lifespan)
+    graphql = LoyaltyGraphQL(settings, TokenVerifier(settings), app)
+    app.router.routes.extend([
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ])
+    return app

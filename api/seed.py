@@ -1,0 +1,62 @@
+"""The demo program `make run` serves: three tiers, one member with a first purchase.
+
+Idempotent: every row is found before it is created, and the purchase reuses its key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from api.settings import Settings
+from domain.members import Enrollment, enroll_member
+from domain.models import Member, Program, Tier
+from domain.programs import get_or_create_program
+from domain.purchases import Channel, PurchaseItem, PurchaseReport, record_purchase
+
+DEMO_TIERS = [
+    ("Bronze", 0, Decimal("1"), ["Birthday drink"]),
+    ("Silver", 500, Decimal("1.25"), ["Birthday drink", "Free oat milk"]),
+    ("Gold", 2000, Decimal("1.5"), ["Birthday drink", "Free oat milk", "Early access to new blends"]),
+]
+DEMO_MEMBER = Enrollment(
+    external_id="demo-member-1",
+    display_name="Alex Demo",
+    birthday=date(1990, 6, 15),
+    locale="en-GB",
+    time_zone="Europe/London",
+)
+
+
+@dataclass(frozen=True)
+class Demo:
+    program: Program
+    member: Member
+
+
+async def seed_demo(settings: Settings) -> Demo:
+    program = await get_or_create_program(settings.program_code, settings.program_name)
+    for name, threshold, multiplier, benefits in DEMO_TIERS:
+        await Tier.get_or_create(
+            program=program, name=name,
+            defaults={"threshold": threshold, "earn_multiplier": multiplier, "benefits": benefits},
+        )
+    now = datetime.now(UTC)
+    member = await Member.get_or_none(program=program, external_id=DEMO_MEMBER.external_id)
+    if member is None:
+        member = await enroll_member(program, DEMO_MEMBER, now)
+    await record_purchase(
+        program,
+        PurchaseReport(
+            member_id=str(member.id),
+            amount=12_50,
+            currency=program.currency,
+            occurred_at=member.enrolled_at + timedelta(minutes=1),
+            idempotency_key="demo-seed-welcome-purchase",
+            channel=Channel.POS,
+            items=[PurchaseItem("LATTE-L", 2, 4_50, "coffee"), PurchaseItem("CROISSANT", 1, 3_50, "bakery")],
+        ),
+        now,
+    )
+    return Demo(program, await Member.get(id=member.id))

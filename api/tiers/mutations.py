@@ -1,0 +1,128 @@
+"""Marketers configure tiers and program settings; every change is audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+
+from api.permissions import Marketers
+from api.problems import InvalidInput, NotFound, problem
+from api.tiers.types import ProgramSettings, Tier, TierBasis
+from domain import tiers as tier_service
+from domain.errors import DomainError
+from domain.errors import InvalidInput as InvalidInputError
+from domain.models import TierBasis as TierBasisValue
+from domain.program_settings import SettingsChange, update_program_settings
+
+
+@strawberry.input
+class CreateTierInput:
+    name: str
+    threshold: int
+    earn_multiplier: float = 1.0
+    benefits: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateTierInput:
+    id: strawberry.ID
+    name: str | None = None
+    threshold: int | None = None
+    earn_multiplier: float | None = None
+    benefits: list[str] | None = None
+
+
+@strawberry.type
+class TierSaved:
+    tier: Tier
+
+
+TierPayload = Annotated[TierSaved | InvalidInput | NotFound, strawberry.union("TierPayload")]
+
+
+@strawberry.input
+class UpdateProgramSettingsInput:
+    name: str | None = None
+    points_per_currency_unit: int | None = None
+    points_expiry_months: int | None = None
+    pending_days: int | None = strawberry.field(default=None, description="Return window.")
+    tier_basis: TierBasis | None = None
+    tier_window_months: int | None = None
+    tier_review_months: int | None = None
+    time_zone: str | None = None
+
+
+@strawberry.type
+class ProgramSettingsSaved:
+    settings: ProgramSettings
+
+
+ProgramSettingsPayload = Annotated[
+    ProgramSettingsSaved | InvalidInput, strawberry.union("ProgramSettingsPayload")
+]
+
+
+def _multiplier(value: float | None) -> Decimal | None:
+    # Two decimals, like the column: 1.25 stays 1.25, 1.333 becomes 1.33.
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def _tier_id(raw: str) -> int:
+    if not raw.isdigit():
+        raise InvalidInputError.one("id", f"{raw!r} is not a tier id")
+    return int(raw)
+
+
+async def _saved(info: Info, tier_id: int) -> TierSaved:
+    info.context.forget_tiers()
+    tiers = await info.context.tiers()
+    return TierSaved(tier=Tier.from_model(next(t for t in tiers if t.id == tier_id), tiers))
+
+
+@strawberry.type
+class TierMutations:
+    @strawberry.mutation(permission_classes=[Marketers])
+    async def create_tier(self, info: Info, input: CreateTierInput) -> TierPayload:
+        ctx = info.context
+        spec = tier_service.TierSpec(input.name, input.threshold, _multiplier(input.earn_multiplier), input.benefits)
+        try:
+            tier = await tier_service.create_tier(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+        except DomainError as error:
+            return problem(error)
+        return await _saved(info, tier.id)
+
+    @strawberry.mutation(permission_classes=[Marketers])
+    async def update_tier(self, info: Info, input: UpdateTierInput) -> TierPayload:
+        ctx = info.context
+        spec = tier_service.TierSpec(input.name, input.threshold, _multiplier(input.earn_multiplier), input.benefits)
+        try:
+            tier = await tier_service.update_tier(
+                await ctx.program(), _tier_id(input.id), spec, ctx.principal.actor, ctx.now()
+            )
+        except DomainError as error:
+            return problem(error)
+        return await _saved(info, tier.id)
+
+    @strawberry.mutation(permission_classes=[Marketers])
+    async def update_program_settings(
+        self, info: Info, input: UpdateProgramSettingsInput
+    ) -> ProgramSettingsPayload:
+        ctx = info.context
+        change = SettingsChange(
+            name=input.name,
+            points_per_currency_unit=input.points_per_currency_unit,
+            points_expiry_months=input.points_expiry_months,
+            pending_days=input.pending_days,
+            tier_basis=TierBasisValue(input.tier_basis) if input.tier_basis else None,
+            tier_window_months=input.tier_window_months,
+            tier_review_months=input.tier_review_months,
+            time_zone=input.time_zone,
+        )
+        try:
+            program = await update_program_settings(await ctx.program(), change, ctx.principal.actor, ctx.now())
+        except DomainError as error:
+            return problem(error)
+        return ProgramSettingsSaved(settings=ProgramSettings.from_model(program))

@@ -1,0 +1,72 @@
+"""GraphQL types of tiers and program settings."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import strawberry
+
+from domain import models
+from domain.tiers import rank_of
+
+TierBasis = strawberry.enum(models.TierBasis, description="What counts toward tier thresholds.")
+
+
+@strawberry.type
+class Tier:
+    id: strawberry.ID
+    name: str
+    rank: int = strawberry.field(description="1 for the lowest tier, by threshold order.")
+    threshold: int = strawberry.field(description="Qualifying value over the rolling window.")
+    earn_multiplier: float
+    benefits: list[str]
+
+    @classmethod
+    def from_model(cls, tier: models.Tier, all_tiers: list[models.Tier]) -> Tier:
+        return cls(
+            id=strawberry.ID(str(tier.id)),
+            name=tier.name,
+            rank=rank_of(all_tiers, tier),
+            threshold=tier.threshold,
+            earn_multiplier=float(Decimal(tier.earn_multiplier)),
+            benefits=list(tier.benefits),
+        )
+
+
+@strawberry.type
+class TierProgress:
+    basis: TierBasis
+    qualifying_value: int = strawberry.field(description="Points or spend in the window so far.")
+    next_tier: Tier | None
+    points_needed: int = strawberry.field(
+        description="Qualifying value still missing for the next tier (0 at the top)."
+    )
+
+
+@strawberry.type
+class ProgramSettings:
+    code: str
+    name: str
+    currency: str
+    time_zone: str
+    points_per_currency_unit: int
+    points_expiry_months: int
+    pending_days: int
+    tier_basis: TierBasis
+    tier_window_months: int
+    tier_review_months: int
+
+    @classmethod
+    def from_model(cls, program: models.Program) -> ProgramSettings:
+        return cls(
+            code=program.code,
+            name=program.name,
+            currency=program.currency,
+            time_zone=program.time_zone,
+            points_per_currency_unit=program.points_per_currency_unit,
+            points_expiry_months=program.points_expiry_months,
+            pending_days=program.pending_days,
+            tier_basis=program.tier_basis,
+            tier_window_months=program.tier_window_months,
+            tier_review_months=program.tier_review_months,
+        )

@@ -1,0 +1,72 @@
+"""Domain events and the in-process bus that carries them between contexts.
+
+Handlers run inside the publishing service's transaction, so whatever they write commits
+or rolls back with the cause. Other contexts (challenges/) subscribe at start-up; the
+domain never imports them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+Handler = Callable[[Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PurchaseRecorded:
+    program_id: int
+    member_id: str
+    purchase_id: int
+    amount: int
+    currency: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class PointsEarned:
+    program_id: int
+    member_id: str
+    entry_id: int
+    points: int
+    earned_at: datetime
+
+
+@dataclass(frozen=True)
+class PointsSpent:
+    program_id: int
+    member_id: str
+    entry_id: int
+    points: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class TierChanged:
+    program_id: int
+    member_id: str
+    from_tier: str | None
+    to_tier: str | None
+    reason: str
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Handler]] = defaultdict(list)
+
+    def subscribe(self, event_type: type, handler: Handler) -> None:
+        self._handlers[event_type].append(handler)
+
+    def unsubscribe(self, event_type: type, handler: Handler) -> None:
+        self._handlers[event_type].remove(handler)
+
+    async def publish(self, event: object) -> None:
+        for handler in list(self._handlers[type(event)]):
+            await handler(event)
+
+
+# The one bus of the process; api/ wires subscribers onto it at start-up.
+event_bus = EventBus()

@@ -1,0 +1,33 @@
+"""A loyalty program and the settings marketers tune."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class TierBasis(StrEnum):
+    """What counts toward a tier threshold over the rolling window."""
+
+    POINTS = "points"  # points earned from purchases
+    SPEND = "spend"  # purchase amount in minor units
+
+
+class Program(Model):
+    id = fields.IntField(primary_key=True)
+    code = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=200)
+    currency = fields.CharField(max_length=3, default="EUR")
+    time_zone = fields.CharField(max_length=64, default="UTC")
+    points_per_currency_unit = fields.IntField(default=1)
+    points_expiry_months = fields.IntField(default=12)
+    pending_days = fields.IntField(default=0)
+    tier_basis = fields.CharEnumField(TierBasis, max_length=16, default=TierBasis.POINTS)
+    tier_window_months = fields.IntField(default=12)
+    tier_review_months = fields.IntField(default=12)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "program"

@@ -1,0 +1,208 @@
+"""Recording purchases (the hot path) and reversing them on a return."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from domain import idempotency, ledger
+from domain.earning import base_earning
+from domain.errors import AlreadyReversed, InvalidInput, NotFound, Problems
+from domain.events import PurchaseRecorded, event_bus
+from domain.members import is_member_id
+from domain.models import LedgerKind, Program, Purchase, Tier
+from domain.money import is_known_currency, minor_units
+from domain.tiers import reevaluate_tier
+
+MAX_ITEMS = 500
+# Clocks of tills drift; anything further ahead than this is a bad timestamp, not drift.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+MAX_AMOUNT = 10**12  # minor units; keeps sums far from 64-bit overflow
+
+
+class Channel(StrEnum):
+    POS = "pos"
+    ECOMMERCE = "ecommerce"
+    APP = "app"
+    PARTNER = "partner"
+
+
+@dataclass(frozen=True)
+class PurchaseItem:
+    sku: str
+    quantity: int
+    unit_price: int
+    category: str | None = None
+
+
+@dataclass(frozen=True)
+class PurchaseReport:
+    member_id: str
+    amount: int
+    currency: str
+    occurred_at: datetime
+    idempotency_key: str
+    channel: Channel = Channel.POS
+    items: list[PurchaseItem] = field(default_factory=list)
+
+
+def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -> None:
+    problems = Problems()
+    if not is_member_id(report.member_id):
+        problems.add("memberId", f"{report.member_id!r} is not a member id (a UUID)")
+    if report.amount <= 0:
+        problems.add("amount", "must be a positive amount in minor units")
+    elif report.amount > MAX_AMOUNT:
+        problems.add("amount", f"must be at most {MAX_AMOUNT}")
+    if not is_known_currency(report.currency):
+        problems.add("currency", f"{report.currency!r} is not an ISO 4217 currency code")
+    elif report.currency != program.currency:
+        problems.add("currency", f"this program earns in {program.currency}, not {report.currency}")
+    if report.occurred_at.tzinfo is None:
+        problems.add("occurredAt", "must carry a UTC offset")
+    elif report.occurred_at > now + MAX_CLOCK_SKEW:
+        problems.add("occurredAt", "must not be in the future")
+    if len(report.items) > MAX_ITEMS:
+        problems.add("items", f"at most {MAX_ITEMS} items per purchase, got {len(report.items)}")
+    else:
+        for i, item in enumerate(report.items):
+            if not item.sku.strip():
+                problems.add(f"items.{i}.sku", "must not be blank")
+            if item.quantity <= 0:
+                problems.add(f"items.{i}.quantity", "must be positive")
+            if item.unit_price < 0:
+                problems.add(f"items.{i}.unitPrice", "must not be negative")
+    problems.raise_if_any()
+    idempotency.check_key(report.idempotency_key)
+
+
+@dataclass(frozen=True)
+class PurchaseOutcome:
+    purchase_id: int
+    member_id: str
+    points_earned: int
+    breakdown: list[dict[str, Any]]  # [{rule, description, points}]
+    balance: int
+    tier_change: dict[str, Any] | None  # {from_tier, to_tier, reason}
+
+
+def _payload(report: PurchaseReport) -> dict[str, Any]:
+    data = asdict(report)
+    data.pop("idempotency_key")
+    data["occurred_at"] = report.occurred_at.isoformat()
+    return data
+
+
+async def record_purchase(program: Program, report: PurchaseReport, now: datetime) -> PurchaseOutcome:
+    """Earn points for a purchase, in one transaction with tier re-evaluation and events."""
+    validate_purchase(report, program, now)
+
+    async def work() -> dict[str, Any]:
+        member = await ledger.lock_member(program.id, report.member_id)
+        tier = await Tier.get_or_none(id=member.tier_id) if member.tier_id else None
+        earning = base_earning(
+            report.amount,
+            minor_units(report.currency),
+            program.points_per_currency_unit,
+            tier.name if tier else None,
+            Decimal(tier.earn_multiplier) if tier else Decimal(1),
+        )
+        purchase = await Purchase.create(
+            program_id=program.id,
+            member_id=member.id,
+            amount=report.amount,
+            currency=report.currency,
+            channel=report.channel.value,
+            items=[asdict(item) for item in report.items],
+            occurred_at=report.occurred_at,
+            points_earned=earning.points,
+            recorded_at=now,
+        )
+        if earning.points > 0:
+            await ledger.credit(
+                member,
+                earning.points,
+                LedgerKind.EARN,
+                f"purchase {purchase.id}",
+                now,
+                ledger.LotTerms.for_program(program, now),
+                purchase=purchase,
+            )
+        await event_bus.publish(
+            PurchaseRecorded(
+                program.id, str(member.id), purchase.id, report.amount, report.currency, report.occurred_at
+            )
+        )
+        move = await reevaluate_tier(program, member, now)
+        return asdict(
+            PurchaseOutcome(
+                purchase_id=purchase.id,
+                member_id=str(member.id),
+                points_earned=earning.points,
+                breakdown=[asdict(line) for line in earning.lines],
+                balance=member.points_balance + earning.points,
+                tier_change=asdict(move) if move else None,
+            )
+        )
+
+    result = await idempotency.run_once(
+        program.id, report.idempotency_key, "recordPurchase", _payload(report), now, work
+    )
+    return PurchaseOutcome(**result)
+
+
+@dataclass(frozen=True)
+class ReversalOutcome:
+    purchase_id: int
+    member_id: str
+    points_reversed: int
+    points_written_off: int
+    balance: int
+
+
+async def reverse_purchase(
+    program: Program,
+    purchase_id: int,
+    reason: str,
+    idempotency_key: str,
+    actor: str,
+    now: datetime,
+) -> ReversalOutcome:
+    """A return takes back the points the purchase earned.
+
+    Policy when some were already spent: first the unspent (or still pending) remainder of
+    the purchase's own points, then the member's other spendable points, soonest-expiring
+    first; whatever is still missing is written off and reported, because a balance never
+    goes negative. The purchase stops counting toward tiers; a downgrade waits for review.
+    """
+    if not reason.strip():
+        raise InvalidInput.one("reason", "must not be blank")
+
+    async def work() -> dict[str, Any]:
+        purchase = await Purchase.get_or_none(id=purchase_id, program_id=program.id)
+        if purchase is None:
+            raise NotFound("purchase", str(purchase_id))
+        member = await ledger.lock_member(program.id, str(purchase.member_id))
+        marked = await Purchase.filter(id=purchase.id, reversed_at__isnull=True).update(reversed_at=now)
+        if marked != 1:
+            raise AlreadyReversed(purchase.id)
+        back = await ledger.take_back(member, purchase, f"return of purchase {purchase.id}: {reason}", now, actor)
+        await reevaluate_tier(program, member, now)
+        return asdict(
+            ReversalOutcome(
+                purchase_id=purchase.id,
+                member_id=str(member.id),
+                points_reversed=back.taken,
+                points_written_off=back.written_off,
+                balance=member.points_balance - back.taken,
+            )
+        )
+
+    payload = {"purchase_id": purchase_id, "reason": reason}
+    result = await idempotency.run_once(
+        program.id, idempotency_key, "reversePurchase", payload, now, work
+    )
+    return ReversalOutcome(**result)
