@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test schema migrations bench clean
+.PHONY: run test schema migrations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,10 +25,7 @@ schema: $(STAMP)
 
 ## Write a migration for model changes.
 migrations: $(STAMP)
-	$(BIN)/loyalty makemigrations
-
-bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/tortoise -c api.database.TORTOISE_ORM makemigrations
 
 clean:
 	rm -rf $(VENV) var

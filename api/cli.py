@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -25,15 +26,16 @@ async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]
 
 
 def _print_tokens(settings: Settings, member_id: str) -> None:
-    print("\nDev tokens (send as 'Authorization: Bearer <token>'; valid 8 hours):")
+    print("\nDev tokens, valid 8 hours. Paste one line into GraphiQL's Headers pane:")
     for role, subject in (
         (Role.MEMBER, member_id),
         (Role.INTEGRATION, "demo-pos"),
         (Role.MARKETER, "demo-marketer"),
         (Role.ADMIN, "demo-admin"),
     ):
-        print(f"\n  {role.value:<12} {mint_token(settings, role, subject)}")
-    print(f"\n  demo member id: {member_id}\n")
+        header = json.dumps({"Authorization": f"Bearer {mint_token(settings, role, subject)}"})
+        print(f"\n  {role.value} ({subject}):\n  {header}")
+    print(f"\nDemo member id: {member_id}\n")
 
 
 async def prepare(settings: Settings) -> str:

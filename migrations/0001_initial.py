@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('recorded_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('reversed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'purchase', 'app': 'models', 'indexes': [Index(fields=['member', 'occurred_at'])], 'pk_attr': 'id'},
+            options={'table': 'purchase', 'app': 'models', 'indexes': [Index(fields=['member_id', 'occurred_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('actor', fields.CharField(null=True, max_length=200)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'ledger_entry', 'app': 'models', 'indexes': [Index(fields=['member', 'id'])], 'pk_attr': 'id'},
+            options={'table': 'ledger_entry', 'app': 'models', 'indexes': [Index(fields=['member_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
                 ('available_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('expires_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'earn_lot', 'app': 'models', 'indexes': [Index(fields=['member', 'expires_at'])], 'pk_attr': 'id'},
+            options={'table': 'earn_lot', 'app': 'models', 'indexes': [Index(fields=['member_id', 'expires_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -36,7 +36,7 @@ class LedgerEntry(Model):
 
     class Meta:
         table = "ledger_entry"
-        indexes = (("member", "id"),)
+        indexes = (("member_id", "id"),)
 
 
 class EarnLot(Model):
@@ -51,4 +51,4 @@ class EarnLot(Model):
 
     class Meta:
         table = "earn_lot"
-        indexes = (("member", "expires_at"),)
+        indexes = (("member_id", "expires_at"),)

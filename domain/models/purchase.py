@@ -21,4 +21,4 @@ class Purchase(Model):
 
     class Meta:
         table = "purchase"
-        indexes = (("member", "occurred_at"),)
+        indexes = (("member_id", "occurred_at"),)
