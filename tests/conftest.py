@@ -79,7 +79,7 @@ async def db(tmp_path: Path) -> AsyncIterator[None]:
     name = None
     try:
         async with tortoise_test_context(MODEL_MODULES, db_url=_test_database_url(tmp_path)):
-            name = get_connection("default").database
+            name = get_connection("default").database if ON_POSTGRES else None
             yield
     finally:
         if ON_POSTGRES and name:
