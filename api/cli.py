@@ -90,6 +90,17 @@ def expire_points(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_database(settings, work))
 
 
+def review_tiers(args: argparse.Namespace, settings: Settings) -> None:
+    from domain.programs import get_or_create_program
+    from domain.tiers import review_due_tiers
+
+    async def work() -> None:
+        program = await get_or_create_program(settings.program_code, settings.program_name)
+        print(f"{await review_due_tiers(program, datetime.now(UTC))} tier change(s)")
+
+    asyncio.run(_with_database(settings, work))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="loyalty", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -107,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     mint.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
     mint.set_defaults(handler=token)
     commands.add_parser("expire-points", help="expire lots past their date").set_defaults(handler=expire_points)
+    commands.add_parser("review-tiers", help="apply due tier reviews (downgrades)").set_defaults(handler=review_tiers)
     return root
 
 

@@ -43,5 +43,5 @@ def base_earning(
     lines = [EarnLine("base", f"{points_per_unit} point(s) per currency unit", base)]
     bonus = int((base * (tier_multiplier - 1)).to_integral_value(rounding=ROUND_FLOOR))
     if bonus > 0 and tier_name:
-        lines.append(EarnLine("tier", f"{tier_name} tier x{tier_multiplier.normalize()}", bonus))
+        lines.append(EarnLine("tier", f"{tier_name} tier x{tier_multiplier.normalize():f}", bonus))
     return Earning(tuple(lines))

@@ -28,11 +28,18 @@ def fingerprint(operation: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def check_key(key: str, path: str = "idempotencyKey") -> None:
+def key_problem(key: str) -> str | None:
+    """What is wrong with an idempotency key, if anything."""
     if not key or not key.strip():
-        raise InvalidInput.one(path, "must not be blank")
+        return "must not be blank"
     if len(key) > MAX_KEY_LENGTH:
-        raise InvalidInput.one(path, f"must be at most {MAX_KEY_LENGTH} characters")
+        return f"must be at most {MAX_KEY_LENGTH} characters"
+    return None
+
+
+def check_key(key: str, path: str = "idempotencyKey") -> None:
+    if (message := key_problem(key)) is not None:
+        raise InvalidInput.one(path, message)
 
 
 async def _stored_result(

@@ -21,6 +21,7 @@ MAX_ITEMS = 500
 # Clocks of tills drift; anything further ahead than this is a bad timestamp, not drift.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_AMOUNT = 10**12  # minor units; keeps sums far from 64-bit overflow
+MAX_ROW_ID = 2**63 - 1  # a larger id can't exist in a BIGINT column
 
 
 class Channel(StrEnum):
@@ -75,8 +76,9 @@ def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -
                 problems.add(f"items.{i}.quantity", "must be positive")
             if item.unit_price < 0:
                 problems.add(f"items.{i}.unitPrice", "must not be negative")
+    if (message := idempotency.key_problem(report.idempotency_key)) is not None:
+        problems.add("idempotencyKey", message)
     problems.raise_if_any()
-    idempotency.check_key(report.idempotency_key)
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,8 @@ async def reverse_purchase(
         raise InvalidInput.one("reason", "must not be blank")
 
     async def work() -> dict[str, Any]:
-        purchase = await Purchase.get_or_none(id=purchase_id, program_id=program.id)
+        in_range = 0 < purchase_id <= MAX_ROW_ID
+        purchase = await Purchase.get_or_none(id=purchase_id, program_id=program.id) if in_range else None
         if purchase is None:
             raise NotFound("purchase", str(purchase_id))
         member = await ledger.lock_member(program.id, str(purchase.member_id))

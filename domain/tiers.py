@@ -185,3 +185,22 @@ async def tier_progress(
     upcoming = next_tier(tiers, current)
     needed = max(upcoming.threshold - value, 0) if upcoming else 0
     return TierProgress(value, upcoming, needed)
+
+
+async def review_due_tiers(program: Program, now: datetime, batch: int = 500) -> int:
+    """Re-evaluate every member whose review is due, so downgrades also reach members
+    who stopped buying. Returns the number of tier changes; safe to re-run."""
+    moved = 0
+    while True:
+        due = await Member.filter(program_id=program.id, tier_review_at__lte=now).limit(batch).values_list("id", flat=True)
+        if not due:
+            return moved
+        for member_id in due:
+            async with in_transaction():
+                member = await Member.filter(id=member_id).select_for_update().first()
+                if member is not None and await reevaluate_tier(program, member, now):
+                    moved += 1
+
+
+async def tier_history(member_id: str) -> list[TierChange]:
+    return await TierChange.filter(member_id=member_id).order_by("-changed_at", "-id").prefetch_related("from_tier", "to_tier")

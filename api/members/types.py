@@ -8,10 +8,10 @@ import strawberry
 from strawberry.types import Info
 
 from api.points.types import Points
-from api.tiers.types import Tier, TierProgress
+from api.tiers.types import Tier, TierChangeRecord, TierProgress
 from domain import models
 from domain.points import points_summary
-from domain.tiers import tier_progress
+from domain.tiers import tier_history, tier_progress
 
 EXPIRING_SOON = timedelta(days=30)
 
@@ -52,6 +52,19 @@ class Member:
         tiers = await info.context.tiers()
         current = next((t for t in tiers if t.id == self.model.tier_id), None)
         return Tier.from_model(current, tiers) if current else None
+
+    @strawberry.field(description="Tier changes, newest first.")
+    async def tier_history(self) -> list[TierChangeRecord]:
+        return [
+            TierChangeRecord(
+                from_tier=c.from_tier.name if c.from_tier else None,
+                to_tier=c.to_tier.name if c.to_tier else None,
+                reason=c.reason,
+                qualifying_value=c.qualifying_value,
+                changed_at=c.changed_at,
+            )
+            for c in await tier_history(self.model.id)
+        ]
 
     @strawberry.field
     async def tier_progress(self, info: Info) -> TierProgress:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import strawberry
@@ -41,6 +42,15 @@ class TierProgress:
     points_needed: int = strawberry.field(
         description="Qualifying value still missing for the next tier (0 at the top)."
     )
+
+
+@strawberry.type
+class TierChangeRecord:
+    from_tier: str | None
+    to_tier: str | None
+    reason: str = strawberry.field(description="upgrade or downgrade")
+    qualifying_value: int
+    changed_at: datetime
 
 
 @strawberry.type
