@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import strawberry
@@ -14,6 +14,7 @@ from api.tiers.types import ProgramSettings, Tier, TierBasis
 from domain import tiers as tier_service
 from domain.errors import DomainError
 from domain.errors import InvalidInput as InvalidInputError
+from domain.errors import NotFound as NotFoundError
 from domain.models import TierBasis as TierBasisValue
 from domain.program_settings import SettingsChange, update_program_settings
 
@@ -65,14 +66,25 @@ ProgramSettingsPayload = Annotated[
 ]
 
 
+MAX_TIER_ID = 2**31 - 1  # an INTEGER column holds no larger id
+
+
 def _multiplier(value: float | None) -> Decimal | None:
-    # Two decimals, like the column: 1.25 stays 1.25, 1.333 becomes 1.33.
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+    # Two decimals, like the column: 1.25 stays 1.25, 1.333 becomes 1.33. A value too
+    # large to round stays as it is, for the domain's range check to name it.
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return Decimal(str(value))
 
 
 def _tier_id(raw: str) -> int:
     if not raw.isdigit():
         raise InvalidInputError.one("id", f"{raw!r} is not a tier id")
+    if int(raw) > MAX_TIER_ID:
+        raise NotFoundError("tier", raw)
     return int(raw)
 
 
