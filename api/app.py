@@ -22,6 +22,8 @@ from api.database import tortoise_config
 from api.redis_client import make_redis
 from api.schema import build_schema
 from api.settings import Settings
+from challenges import wiring as challenges_wiring
+from domain.events import event_bus
 
 
 class LoyaltyGraphQL(GraphQL):
@@ -73,6 +75,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.redis = redis or make_redis(settings.redis_url)
+        challenges_wiring.register(event_bus)
         async with contextlib.AsyncExitStack() as stack:
             if manage_database:
                 # Request tasks don't inherit the lifespan's context: RegisterTortoise

@@ -135,7 +135,8 @@ def mint_token(
         key = settings.jwt_private_key_file.read_text()
     else:
         raise AuthError("minting RS256/ES256 tokens needs JWT_PRIVATE_KEY_FILE")
-    return jwt.encode(claims, key, algorithm=settings.jwt_algorithm)
+    headers = {"kid": settings.jwt_key_id} if settings.jwt_key_id else None
+    return jwt.encode(claims, key, algorithm=settings.jwt_algorithm, headers=headers)
 
 
 def bearer_token(authorization: str | None) -> str | None:

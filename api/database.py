@@ -7,7 +7,7 @@ from typing import Any
 
 from tortoise.migrations.api import migrate
 
-MODEL_MODULES = ["domain.models"]
+MODEL_MODULES = ["domain.models", "challenges.models"]
 MIGRATIONS_PACKAGE = "migrations"
 
 

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     jwt_public_key_file: Path | None = None  # PEM, for RS256 / ES256
     jwt_jwks_file: Path | None = None  # a local JWKS document, keys chosen by `kid`
     jwt_private_key_file: Path | None = None  # only for minting dev tokens with RS/ES
+    jwt_key_id: str | None = None  # `kid` header of minted tokens, to match a JWKS key
     jwt_issuer: str = "loyalty-dev"
     jwt_audience: str = "loyalty-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
@@ -49,4 +50,9 @@ class Settings(BaseSettings):
             raise ValueError("LOYALTY_ENV=production needs JWT_SECRET or an RS256/ES256 key")
         if self.jwt_algorithm != "HS256" and not (self.jwt_public_key_file or self.jwt_jwks_file):
             raise ValueError(f"JWT_ALGORITHM={self.jwt_algorithm} needs JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE")
+        # Fail at start-up, not with a 500 on the first signed-in request.
+        for name in ("jwt_public_key_file", "jwt_jwks_file", "jwt_private_key_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name.upper()}={path} is not a readable file")
         return self

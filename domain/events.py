@@ -8,7 +8,9 @@ domain never imports them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +35,7 @@ class PointsEarned:
     entry_id: int
     points: int
     earned_at: datetime
+    kind: str  # ledger kind of the credit: earn, adjust, ...
 
 
 @dataclass(frozen=True)
@@ -53,12 +56,17 @@ class TierChanged:
     reason: str
 
 
+# Events published in the current task since `EventBus.recording()` began.
+_recorded: ContextVar[list[object] | None] = ContextVar("recorded_events", default=None)
+
+
 class EventBus:
     def __init__(self) -> None:
         self._handlers: dict[type, list[Handler]] = defaultdict(list)
 
     def subscribe(self, event_type: type, handler: Handler) -> None:
-        self._handlers[event_type].append(handler)
+        if handler not in self._handlers[event_type]:
+            self._handlers[event_type].append(handler)
 
     def unsubscribe(self, event_type: type, handler: Handler) -> None:
         self._handlers[event_type].remove(handler)
@@ -66,6 +74,26 @@ class EventBus:
     async def publish(self, event: object) -> None:
         for handler in list(self._handlers[type(event)]):
             await handler(event)
+        recorded = _recorded.get()
+        if recorded is not None:
+            recorded.append(event)
+
+    @staticmethod
+    @contextmanager
+    def recording() -> Iterator[list[object]]:
+        """Collect what a use case publishes, for work that must wait for its commit
+        (leaderboards, pub/sub). A use case that fails or replays yields nothing to do:
+        the caller dispatches the list only after the service returned."""
+        events: list[object] = []
+        token = _recorded.set(events)
+        try:
+            yield events
+        finally:
+            _recorded.reset(token)
+
+
+def current_recording() -> list[object] | None:
+    return _recorded.get()
 
 
 # The one bus of the process; api/ wires subscribers onto it at start-up.

@@ -16,6 +16,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain.errors import IdempotencyConflict, InvalidInput
+from domain.events import current_recording
 from domain.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
@@ -68,6 +69,8 @@ async def run_once(
     """
     check_key(key)
     print_ = fingerprint(operation, payload)
+    recorded = current_recording()
+    mark = len(recorded) if recorded is not None else 0
     for attempt in range(2):
         try:
             async with in_transaction():
@@ -85,6 +88,8 @@ async def run_once(
                 )
                 return result
         except IntegrityError:
+            if recorded is not None:
+                del recorded[mark:]  # those events were rolled back with their cause
             if attempt == 1:
                 raise
     raise AssertionError("unreachable")

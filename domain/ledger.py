@@ -92,7 +92,7 @@ async def credit(
         lifetime_earned=F("lifetime_earned") + lifetime,
     )
     await event_bus.publish(
-        PointsEarned(member.program_id, str(member.id), entry.id, points, now)
+        PointsEarned(member.program_id, str(member.id), entry.id, points, now, kind.value)
     )
     return entry
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from api import after_commit
 from api.permissions import AdminOnly, Integrations
 from api.problems import (
     AlreadyReversed,
@@ -19,6 +20,7 @@ from api.problems import (
 )
 from domain import purchases
 from domain.errors import DomainError
+from domain.events import event_bus
 from domain.errors import InvalidInput as InvalidInputError
 from domain.members import parse_member_id
 from domain.points import adjust_points
@@ -156,9 +158,11 @@ class PointsMutations:
     async def record_purchase(self, info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
         ctx = info.context
         try:
-            outcome = await purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
+            with event_bus.recording() as published:
+                outcome = await purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
         except DomainError as error:
             return problem(error)
+        await after_commit.dispatch(ctx, published)
         return PurchaseRecorded.from_outcome(outcome)
 
     @strawberry.mutation(permission_classes=[Integrations], description="A return of a whole purchase.")
@@ -186,17 +190,19 @@ class PointsMutations:
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> AdjustPointsPayload:
         ctx = info.context
         try:
-            outcome = await adjust_points(
+            with event_bus.recording() as published:
+                outcome = await adjust_points(
                 await ctx.program(),
-                parse_member_id(input.member_id),
-                input.points,
-                input.reason,
-                input.idempotency_key,
-                ctx.principal.actor,
-                ctx.now(),
-            )
+                    parse_member_id(input.member_id),
+                    input.points,
+                    input.reason,
+                    input.idempotency_key,
+                    ctx.principal.actor,
+                    ctx.now(),
+                )
         except DomainError as error:
             return problem(error)
+        await after_commit.dispatch(ctx, published)
         return PointsAdjusted(
             entry_id=strawberry.ID(str(outcome.entry_id)),
             member_id=strawberry.ID(outcome.member_id),

@@ -1,0 +1,19 @@
+"""Work that waits for a use case's commit: derived state in Redis, pub/sub.
+
+Redis holds only what can be rebuilt from the database, so a failure here is logged and
+repaired later (`loyalty rebuild-leaderboards`), never surfaced to the caller whose
+purchase already committed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from api.context import LoyaltyContext
+
+log = logging.getLogger(__name__)
+
+
+async def dispatch(ctx: LoyaltyContext, events: list[object]) -> None:
+    if not events:
+        return

@@ -1,0 +1,22 @@
+"""Tortoise models of gamification, one concept a module (imported here for discovery)."""
+
+from challenges.models.activity import Activity, ActivityType
+from challenges.models.badge import Badge, MemberBadge
+from challenges.models.challenge import Challenge, ChallengeParticipation, ChallengeProgress
+from challenges.models.leaderboard import LeaderboardProfile, MemberFollow
+from challenges.models.notification import Device, NotificationPreference, OutboxMessage
+
+__all__ = [
+    "Activity",
+    "ActivityType",
+    "Badge",
+    "Challenge",
+    "ChallengeParticipation",
+    "ChallengeProgress",
+    "Device",
+    "LeaderboardProfile",
+    "MemberBadge",
+    "MemberFollow",
+    "NotificationPreference",
+    "OutboxMessage",
+]

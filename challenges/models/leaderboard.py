@@ -1,0 +1,26 @@
+"""Who follows whom (friends boards) and how a member appears on boards."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class MemberFollow(Model):
+    id = fields.BigIntField(primary_key=True)
+    follower = fields.ForeignKeyField("models.Member", related_name="following")
+    followee = fields.ForeignKeyField("models.Member", related_name="followers")
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "member_follow"
+        unique_together = (("follower", "followee"),)
+
+
+class LeaderboardProfile(Model):
+    member = fields.OneToOneField("models.Member", related_name="leaderboard_profile", primary_key=True)
+    hidden = fields.BooleanField(default=False)
+    alias = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "leaderboard_profile"

@@ -1,0 +1,211 @@
+"""Who may call which field: every query and mutation of the schema, every kind of caller.
+
+The fields come from the schema itself, so a new field without a row in MATRIX fails here.
+Member-scoped operations act on member A's data (`World.target`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from api.schema import schema
+from domain.models import AuditEntry, LedgerEntry, Member, Program, Purchase, Tier
+from tests import factories
+from tests.graphql_client import ADMIN, INTEGRATION, MARKETER, Caller, GraphQLResult, member
+
+# ok: gets through and receives data. UNAUTH / FORBIDDEN: the error's extensions.code.
+MATRIX_TABLE = """
+field                   anonymous  memberA    memberB    integration  marketer   admin
+me                      UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+member                  UNAUTH     FORBIDDEN  FORBIDDEN  ok           ok         ok
+pointsHistory           UNAUTH     ok         FORBIDDEN  ok           ok         ok
+tiers                   UNAUTH     ok         ok         ok           ok         ok
+programSettings         UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+enrollMember            UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+recordPurchase          UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+reversePurchase         UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+adjustPoints            UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    FORBIDDEN  ok
+createTier              UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateTier              UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateProgramSettings   UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+"""
+
+
+def _parse(table: str) -> dict[str, dict[str, str]]:
+    header, *rows = [line.split() for line in table.strip().splitlines()]
+    return {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
+
+
+MATRIX = _parse(MATRIX_TABLE)
+SHORT_CODES = {"UNAUTHENTICATED": "UNAUTH", "FORBIDDEN": "FORBIDDEN"}
+
+
+def schema_fields() -> list[str]:
+    gql_schema = schema._schema
+    roots = [gql_schema.query_type, gql_schema.mutation_type, gql_schema.subscription_type]
+    return [name for root in roots if root is not None for name in root.fields]
+
+
+@dataclasses.dataclass(frozen=True)
+class World:
+    a: str
+    b: str
+    purchases: dict[str, int]  # member id -> one purchase of theirs
+    tier_id: str
+    target: str  # the member whose data the operations read or change
+
+    @property
+    def target_purchase(self) -> str:
+        return str(self.purchases.get(self.target, 987_654))
+
+    def callers(self) -> dict[str, Caller | None]:
+        return {"anonymous": None, "memberA": member(self.a), "memberB": member(self.b),
+                "integration": INTEGRATION, "marketer": MARKETER, "admin": ADMIN}
+
+
+RECENT = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()  # one value: a replay, not a conflict
+
+
+def _mutation(field: str, input_type: str) -> str:
+    return f"mutation($input: {input_type}!) {{ {field}(input: $input) {{ __typename }} }}"
+
+
+Variables = Callable[[World], dict[str, Any]]
+OPERATIONS: dict[str, tuple[str, Variables]] = {
+    "me": ("{ me { id } }", lambda w: {}),
+    "member": ("query($id: ID!) { member(id: $id) { id } }", lambda w: {"id": w.target}),
+    "pointsHistory": ("query($m: ID) { pointsHistory(memberId: $m) { edges { node { id } } } }",
+                      lambda w: {"m": w.target}),
+    "tiers": ("{ tiers { id } }", lambda w: {}),
+    "programSettings": ("{ programSettings { code } }", lambda w: {}),
+    "enrollMember": (_mutation("enrollMember", "EnrollMemberInput"),
+                     lambda w: {"input": {"externalId": "authz-new", "displayName": "New"}}),
+    "recordPurchase": (_mutation("recordPurchase", "RecordPurchaseInput"), lambda w: {"input": {
+        "memberId": w.target, "amount": 5_00, "currency": "EUR", "occurredAt": RECENT,
+        "idempotencyKey": "authz-purchase"}}),
+    "reversePurchase": (_mutation("reversePurchase", "ReversePurchaseInput"), lambda w: {"input": {
+        "purchaseId": w.target_purchase, "reason": "returned", "idempotencyKey": "authz-return"}}),
+    "adjustPoints": (_mutation("adjustPoints", "AdjustPointsInput"), lambda w: {"input": {
+        "memberId": w.target, "points": 5, "reason": "goodwill", "idempotencyKey": "authz-adjust"}}),
+    "createTier": (_mutation("createTier", "CreateTierInput"),
+                   lambda w: {"input": {"name": "Platinum", "threshold": 9000}}),
+    "updateTier": (_mutation("updateTier", "UpdateTierInput"),
+                   lambda w: {"input": {"id": w.tier_id, "name": "Bronze+"}}),
+    "updateProgramSettings": (_mutation("updateProgramSettings", "UpdateProgramSettingsInput"),
+                              lambda w: {"input": {"name": "Renamed"}}),
+}
+MUTATIONS = list(schema._schema.mutation_type.fields)
+
+
+@pytest.fixture
+async def world(program) -> World:
+    a, b = await factories.member(program, "ext-a"), await factories.member(program, "ext-b")
+    bought_a = await factories.purchase(program, a.id, amount=10_00)
+    bought_b = await factories.purchase(program, b.id, amount=20_00)
+    tiers = await factories.standard_tiers(program)
+    return World(a=str(a.id), b=str(b.id), purchases={str(a.id): bought_a.purchase_id, str(b.id): bought_b.purchase_id},
+                 tier_id=str(tiers[0].id), target=str(a.id))
+
+
+async def call(gql, field: str, world: World, caller: Caller | None) -> GraphQLResult:
+    document, variables = OPERATIONS[field]
+    return await gql.execute(document, variables(world), as_=caller)
+
+
+def outcome(result: GraphQLResult, field: str) -> str:
+    if result.errors:
+        assert [e.get("path") for e in result.errors] == [[field]], result.errors
+        return SHORT_CODES.get(result.error_codes[0], str(result.error_codes[0]))
+    assert result.body["data"][field] is not None, f"{field} let the caller through but returned null"
+    return "ok"
+
+
+async def state() -> tuple:
+    """Everything a mutation here could write."""
+    program = await Program.get()
+    return (await Member.all().count(), await LedgerEntry.all().count(), await Purchase.all().count(),
+            sorted(await Member.all().values_list("points_balance", flat=True)),
+            sorted(await Tier.all().values_list("name", "threshold")), program.name, await AuditEntry.all().count())
+
+
+# --- the matrix ---------------------------------------------------------------------------
+
+def test_matrix_has_a_row_and_an_operation_for_exactly_the_schema_fields():
+    fields = set(schema_fields())
+    assert fields - set(MATRIX) == set(), "new fields: decide who may call them in MATRIX_TABLE"
+    assert set(MATRIX) - fields == set(), "MATRIX_TABLE names fields the schema no longer has"
+    assert set(OPERATIONS) == fields
+
+
+@pytest.mark.parametrize("field", schema_fields())
+async def test_only_the_callers_the_matrix_admits_get_through(gql, world, field):
+    # given the expected row for this field
+    assert field in MATRIX and field in OPERATIONS, f"add {field} to MATRIX_TABLE and OPERATIONS"
+    # when every kind of caller sends it, in turn
+    actual = {name: outcome(await call(gql, field, world, caller), field)
+              for name, caller in world.callers().items()}
+    # then exactly the table's callers get through
+    assert actual == MATRIX[field]
+
+
+# --- member isolation ------------------------------------------------------------------------
+
+async def test_me_returns_the_callers_own_member_only(gql, world):
+    # given A earned 10 points and B 20
+    query = "{ me { id externalId points { balance } } }"
+    # when each asks for `me`
+    as_a = (await gql.execute(query, as_=member(world.a))).data["me"]
+    as_b = (await gql.execute(query, as_=member(world.b))).data["me"]
+    # then each sees themself
+    assert as_a == {"id": world.a, "externalId": "ext-a", "points": {"balance": 10}}
+    assert as_b == {"id": world.b, "externalId": "ext-b", "points": {"balance": 20}}
+
+
+async def test_points_history_without_member_id_lists_the_callers_own_entries(gql, world):
+    query = "{ pointsHistory { edges { node { purchaseId points } } } }"
+    result = await gql.execute(query, as_=member(world.a))
+    nodes = [edge["node"] for edge in result.data["pointsHistory"]["edges"]]
+    assert nodes == [{"purchaseId": str(world.purchases[world.a]), "points": 10}]
+
+
+async def test_reading_another_members_history_is_forbidden(gql, world):
+    # given member A
+    # when A asks for B's history
+    result = await call(gql, "pointsHistory", dataclasses.replace(world, target=world.b), member(world.a))
+    # then A is refused and gets no entries
+    assert result.error_codes == ["FORBIDDEN"]
+    assert result.body["data"] is None
+
+
+@pytest.mark.parametrize("field", MUTATIONS)
+async def test_no_mutation_admits_a_member_or_writes_anything(gql, world, field):
+    # given member A aiming a mutation at member B's data
+    aimed_at_b = dataclasses.replace(world, target=world.b)
+    before = await state()
+    # when A sends it
+    result = await call(gql, field, aimed_at_b, member(world.a))
+    # then it is forbidden and nothing changed
+    assert result.error_codes == ["FORBIDDEN"]
+    assert await state() == before
+
+
+PROBED_FIELDS = ["member", "pointsHistory", "recordPurchase", "reversePurchase", "adjustPoints"]
+
+
+@pytest.mark.parametrize("field", PROBED_FIELDS)
+async def test_probing_member_ids_learns_nothing(gql, world, field):
+    # given member A, and ids of another member, of nobody, and not ids at all
+    probes = {"other member": world.b, "unknown id": str(uuid.uuid4()), "not an id": "42"}
+    # when A sends the same operation with each
+    bodies = {name: (await call(gql, field, dataclasses.replace(world, target=probe), member(world.a))).body
+              for name, probe in probes.items()}
+    # then every answer is the same refusal, word for word
+    assert bodies["other member"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert bodies["unknown id"] == bodies["other member"]
+    assert bodies["not an id"] == bodies["other member"]
