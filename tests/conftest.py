@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,10 +21,9 @@ import asyncpg
 import pytest
 from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
-from tortoise.connection import get_connection
-from tortoise.context import tortoise_test_context
+from tortoise.context import TortoiseContext, tortoise_test_context
 
-from api.database import MODEL_MODULES
+from api.database import MODEL_MODULES, tortoise_config
 from api.settings import Settings
 from domain.models import Program
 from domain.programs import get_or_create_program
@@ -57,33 +57,59 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(f"{name}={url} is not reachable: start the server (CI never skips it)", returncode=3)
 
 
-def _test_database_url(tmp_path: Path) -> str:
-    if ON_POSTGRES:
-        base = DATABASE_URL.replace("postgresql://", "postgres://", 1)
-        server = base.rsplit("/", 1)[0]
-        return f"{server}/loyalty_test_{{}}"  # tortoise puts a random suffix in {}
-    return f"sqlite://{tmp_path}/loyalty.sqlite3"
+def _server_url() -> str:
+    return DATABASE_URL.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
 
 
-async def _drop_database(name: str) -> None:
-    server = DATABASE_URL.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0]
-    connection = await asyncpg.connect(f"{server}/postgres")
+async def _admin_execute(sql: str) -> None:
+    connection = await asyncpg.connect(f"{_server_url()}/postgres")
     try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(sql)
     finally:
         await connection.close()
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[None]:
-    name = None
+async def _drop_database(name: str) -> None:
+    await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def postgres_database() -> AsyncIterator[str | None]:
+    """One PostgreSQL database with the schema for the whole session, dropped at the end.
+    Tests share it but never see each other's rows: `db` empties every table first
+    (creating a database per test costs about a second on this machine)."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    name = f"loyalty_test_{uuid.uuid4().hex[:12]}"
+    await _admin_execute(f'CREATE DATABASE "{name}"')
     try:
-        async with tortoise_test_context(MODEL_MODULES, db_url=_test_database_url(tmp_path)):
-            name = get_connection("default").database if ON_POSTGRES else None
-            yield
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=tortoise_config(f"{_server_url()}/{name}"))
+            await ctx.generate_schemas()
+        yield f"{_server_url()}/{name}"
     finally:
-        if ON_POSTGRES and name:
-            await _drop_database(name)
+        await _drop_database(name)
+
+
+async def _empty_all_tables(ctx: TortoiseContext) -> None:
+    tables = ", ".join(
+        f'"{model._meta.db_table}"' for app in ctx.apps.values() for model in app.values()
+    )
+    await ctx.connections.get("default").execute_script(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def db(tmp_path: Path, postgres_database: str | None) -> AsyncIterator[None]:
+    """An empty database for one test: a new SQLite file, or the emptied PostgreSQL one."""
+    if postgres_database is None:
+        async with tortoise_test_context(MODEL_MODULES, db_url=f"sqlite://{tmp_path}/loyalty.sqlite3"):
+            yield
+        return
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=tortoise_config(postgres_database))
+        await _empty_all_tables(ctx)
+        yield
 
 
 @pytest.fixture
