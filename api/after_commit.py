@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 
+from redis.exceptions import RedisError
+
 from api.context import LoyaltyContext
+from api.live_events import publish_live
 
 log = logging.getLogger(__name__)
 
@@ -17,3 +20,8 @@ log = logging.getLogger(__name__)
 async def dispatch(ctx: LoyaltyContext, events: list[object]) -> None:
     if not events:
         return
+    try:
+        await publish_live(ctx.redis, events)
+    except RedisError:
+        # Live views miss this update; they re-read a snapshot when they reconnect.
+        log.warning("live events not published: Redis unavailable", exc_info=True)

@@ -12,7 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
+from strawberry import UNSET
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.types.unset import UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -43,6 +46,20 @@ class LoyaltyGraphQL(GraphQL):
         except AuthError as error:
             ctx.auth_error = error
         return ctx
+
+    async def on_ws_connect(self, context: LoyaltyContext) -> UnsetType | dict[str, object] | None:
+        """Mobile clients send no headers on websockets: the token comes in
+        connection_init as {"Authorization": "Bearer ..."}; a bad one closes with 4403."""
+        params = context.connection_params or {}
+        header = params.get("Authorization") or params.get("authorization")
+        try:
+            token = bearer_token(header if isinstance(header, str) else None)
+            if token is not None:
+                context.principal = self.verifier.verify(token)
+                context.auth_error = None
+        except AuthError as error:
+            raise ConnectionRejectionError({"message": str(error)}) from None
+        return UNSET
 
 
 async def healthz(request: Request) -> JSONResponse:

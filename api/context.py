@@ -22,6 +22,8 @@ class LoyaltyContext:
     redis: Redis
     principal: Principal | None = None
     auth_error: AuthError | None = None
+    # Set by strawberry from a websocket's connection_init payload.
+    connection_params: dict[str, object] | None = None
     _program: Program | None = field(default=None, repr=False)
     _tiers: list[Tier] | None = field(default=None, repr=False)
 

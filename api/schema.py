@@ -24,6 +24,7 @@ from api.points.mutations import PointsMutations
 from api.points.queries import PointsQueries
 from api.problems import PROBLEM_TYPES
 from api.settings import Settings
+from api.subscriptions.subscriptions import Subscription
 from api.tiers.mutations import TierMutations
 from api.tiers.queries import TierQueries
 
@@ -51,7 +52,11 @@ def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query, mutation=Mutation, types=PROBLEM_TYPES, extensions=extensions(settings)
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=PROBLEM_TYPES,
+        extensions=extensions(settings),
     )
 
 

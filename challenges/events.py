@@ -47,3 +47,17 @@ class BadgeEarned:
     badge_id: int
     level: int
     earned_at: datetime
+
+
+@dataclass(frozen=True)
+class NotificationQueued:
+    """An intent entered the outbox; after commit it is also sent to live subscribers."""
+
+    program_id: int
+    member_id: str
+    outbox_id: int
+    category: str
+    title: str
+    body: str
+    data: dict[str, Any]
+    created_at: datetime
