@@ -162,6 +162,7 @@ async def debit(
 class TakeBack:
     taken: int
     written_off: int
+    expired: int  # expired unspent before the return: nothing to take back
 
 
 async def take_back(
@@ -170,7 +171,11 @@ async def take_back(
     """Take back what a purchase earned (see domain.purchases.reverse_purchase's policy)."""
     own = await member_lots(member.id, {"entry__purchase_id": purchase.id})
     from_own = await _take(member, [Take(lot.id, lot.remaining) for lot in own])
-    shortfall = purchase.points_earned - from_own
+    # Points of this purchase that expired unspent are gone already: nothing to recover.
+    expired = -sum(
+        await LedgerEntry.filter(purchase_id=purchase.id, kind=LedgerKind.EXPIRE).values_list("points", flat=True)
+    )
+    shortfall = purchase.points_earned - from_own - expired
     from_others = 0
     if shortfall > 0:
         others = await member_lots(member.id)
@@ -192,24 +197,31 @@ async def take_back(
             actor=actor,
             created_at=now,
         )
-    return TakeBack(taken=taken, written_off=purchase.points_earned - taken)
+    written_off = shortfall - from_others if shortfall > 0 else 0
+    return TakeBack(taken=taken, written_off=written_off, expired=expired)
 
 
 async def expire_lot(lot: EarnLot, now: datetime) -> int:
-    """Expire what is left of one lot past its date; 0 if another run got there first."""
+    """Expire what is left of one lot past its date; 0 if another run got there first.
+
+    Locks the member before the lot, in the order every other writer uses, so an expiry
+    run and a spend or return on the same member queue instead of deadlocking.
+    """
+    member = await Member.filter(id=lot.member_id).select_for_update().first()
     changed = await EarnLot.filter(
         id=lot.id, remaining=lot.remaining, expires_at__lte=now
     ).update(remaining=0)
-    if changed != 1 or lot.remaining == 0:
+    if member is None or changed != 1 or lot.remaining == 0:
         return 0
-    member = await Member.get(id=lot.member_id)
     await _lower_balance(member, lot.remaining)
+    earned = await LedgerEntry.get(id=lot.entry_id)
     await LedgerEntry.create(
         program_id=member.program_id,
         member_id=member.id,
         kind=LedgerKind.EXPIRE,
         points=-lot.remaining,
         reason=f"points earned {lot.earned_at.date().isoformat()} expired",
+        purchase_id=earned.purchase_id,
         created_at=now,
     )
     return lot.remaining

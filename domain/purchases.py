@@ -162,6 +162,7 @@ class ReversalOutcome:
     member_id: str
     points_reversed: int
     points_written_off: int
+    points_expired: int
     balance: int
 
 
@@ -178,7 +179,7 @@ async def reverse_purchase(
     Policy when some were already spent: first the unspent (or still pending) remainder of
     the purchase's own points, then the member's other spendable points, soonest-expiring
     first; whatever is still missing is written off and reported, because a balance never
-    goes negative. The purchase stops counting toward tiers; a downgrade waits for review.
+    goes negative. Its points that expired unspent are reported, not taken again. The purchase stops counting toward tiers; a downgrade waits for review.
     """
     if not reason.strip():
         raise InvalidInput.one("reason", "must not be blank")
@@ -200,6 +201,7 @@ async def reverse_purchase(
                 member_id=str(member.id),
                 points_reversed=back.taken,
                 points_written_off=back.written_off,
+                points_expired=back.expired,
                 balance=member.points_balance - back.taken,
             )
         )

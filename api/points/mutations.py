@@ -115,6 +115,7 @@ class PurchaseReversed:
     purchase_id: strawberry.ID
     points_reversed: int
     points_written_off: int
+    points_expired: int = strawberry.field(description="Expired unspent before the return.")
     balance: int
 
 
@@ -183,6 +184,7 @@ class PointsMutations:
             purchase_id=strawberry.ID(str(outcome.purchase_id)),
             points_reversed=outcome.points_reversed,
             points_written_off=outcome.points_written_off,
+            points_expired=outcome.points_expired,
             balance=outcome.balance,
         )
 
