@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from api.context import LoyaltyContext
 from api.live_events import publish_live
+from challenges import leaderboard_service
 
 log = logging.getLogger(__name__)
 
@@ -25,3 +26,5 @@ async def dispatch(ctx: LoyaltyContext, events: list[object]) -> None:
     except RedisError:
         # Live views miss this update; they re-read a snapshot when they reconnect.
         log.warning("live events not published: Redis unavailable", exc_info=True)
+    # Logs and carries on when Redis is down; `loyalty rebuild-leaderboards` repairs.
+    await leaderboard_service.apply_events(ctx.redis, await ctx.program(), events, ctx.now())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,11 +23,13 @@ from tortoise.contrib.starlette import RegisterTortoise
 from api.auth import AuthError, TokenVerifier, bearer_token
 from api.context import LoyaltyContext
 from api.database import tortoise_config
-from api.redis_client import make_redis
+from api.redis_client import EMBEDDED_URLS, make_redis
 from api.schema import build_schema
 from api.settings import Settings
 from challenges import wiring as challenges_wiring
+from challenges.leaderboard_service import rebuild as rebuild_leaderboards
 from domain.events import event_bus
+from domain.models import Program
 
 
 class LoyaltyGraphQL(GraphQL):
@@ -83,6 +86,13 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"ready": ready, **checks}, status_code=200 if ready else 503)
 
 
+async def _fill_embedded_boards(settings: Settings, redis: Redis) -> None:
+    """The in-process Redis starts empty with every process: derive the boards again."""
+    program = await Program.get_or_none(code=settings.program_code)
+    if program is not None:
+        await rebuild_leaderboards(redis, program, datetime.now(UTC))
+
+
 def create_app(
     settings: Settings | None = None, *, redis: Redis | None = None, manage_database: bool = True
 ) -> Starlette:
@@ -100,6 +110,8 @@ def create_app(
                 await stack.enter_async_context(
                     RegisterTortoise(app, config=tortoise_config(settings.database_url))
                 )
+                if settings.redis_url in EMBEDDED_URLS:
+                    await _fill_embedded_boards(settings, app.state.redis)
             try:
                 yield
             finally:

@@ -101,6 +101,63 @@ def review_tiers(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_database(settings, work))
 
 
+def worker(args: argparse.Namespace, settings: Settings) -> None:
+    import logging
+
+    from api.notifications.worker import run_worker
+
+    if args.batch_size is not None and not 1 <= args.batch_size <= 1000:
+        sys.exit("--batch-size must be between 1 and 1000")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def work() -> None:
+        report = await run_worker(settings, args.once, args.batch_size, args.poll_seconds)
+        if report is not None:
+            print(f"outbox: {report}")
+
+    asyncio.run(_with_database(settings, work))
+
+
+def remind_expiring(args: argparse.Namespace, settings: Settings) -> None:
+    from challenges.notification_triggers import remind_expiring_points
+
+    async def work() -> None:
+        print(f"queued {await remind_expiring_points(datetime.now(UTC))} expiry reminder(s)")
+
+    asyncio.run(_with_database(settings, work))
+
+
+def webhook_receiver(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from challenges.delivery.receiver import receiver_app
+
+    if not settings.push_webhook_secret:
+        sys.exit("set PUSH_WEBHOOK_SECRET (the same value the worker uses) to verify deliveries")
+    print(f"verifying pushes at http://{args.host}:{args.port}/ - Ctrl-C to stop", flush=True)
+    app = receiver_app(settings.push_webhook_secret, out=lambda line: print(line, flush=True))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+
+
+def rebuild_leaderboards(args: argparse.Namespace, settings: Settings) -> None:
+    """Redis holds derived state only: recompute every board of the program from the database."""
+    from api.redis_client import make_redis
+    from challenges.leaderboard_service import rebuild
+    from domain.programs import get_or_create_program
+
+    async def work() -> None:
+        program = await get_or_create_program(settings.program_code, settings.program_name)
+        redis = make_redis(settings.redis_url)
+        try:
+            summary = await rebuild(redis, program, datetime.now(UTC))
+        finally:
+            await redis.aclose()
+        print(f"rebuilt {summary.boards} board(s) with {summary.entries} entries; "
+              f"removed {summary.removed_keys} stale key(s)")
+
+    asyncio.run(_with_database(settings, work))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="loyalty", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -119,6 +176,19 @@ def parser() -> argparse.ArgumentParser:
     mint.set_defaults(handler=token)
     commands.add_parser("expire-points", help="expire lots past their date").set_defaults(handler=expire_points)
     commands.add_parser("review-tiers", help="apply due tier reviews (downgrades)").set_defaults(handler=review_tiers)
+    commands.add_parser("rebuild-leaderboards", help="recompute every leaderboard in Redis from the database"
+                        ).set_defaults(handler=rebuild_leaderboards)
+    work = commands.add_parser("worker", help="deliver push notifications from the outbox")
+    work.add_argument("--once", action="store_true", help="one batch (and the expiry reminders), then exit")
+    work.add_argument("--batch-size", type=int, help="messages claimed at a time (PUSH_BATCH_SIZE)")
+    work.add_argument("--poll-seconds", type=float, default=2.0, help="pause when the outbox is empty")
+    work.set_defaults(handler=worker)
+    commands.add_parser("remind-expiring", help="queue pushes for points expiring within 7 days"
+                        ).set_defaults(handler=remind_expiring)
+    receive = commands.add_parser("webhook-receiver", help="print verified push webhooks (development)")
+    receive.add_argument("--host", default="127.0.0.1")
+    receive.add_argument("--port", type=int, default=9000)
+    receive.set_defaults(handler=webhook_receiver)
     return root
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from challenges import enrolment
 from domain import errors
 
 
@@ -50,6 +51,11 @@ class AlreadyReversed(Problem):
     purchase_id: strawberry.ID
 
 
+@strawberry.type(description="The member may not do this; `field` names the input that decided it.")
+class NotEligible(Problem):
+    field: str
+
+
 def problem(error: errors.DomainError) -> Problem:
     """The GraphQL type of a domain outcome; an unmapped one is a bug and propagates."""
     match error:
@@ -70,7 +76,9 @@ def problem(error: errors.DomainError) -> Problem:
             return AlreadyEnrolled(message=error.message, member_id=strawberry.ID(error.member_id))
         case errors.AlreadyReversed():
             return AlreadyReversed(message=error.message, purchase_id=strawberry.ID(str(error.purchase_id)))
+        case enrolment.NotEligible():
+            return NotEligible(message=error.message, field=error.field)
     raise error
 
 
-PROBLEM_TYPES = (InvalidInput, NotFound, InsufficientPoints, IdempotencyConflict, AlreadyEnrolled, AlreadyReversed)
+PROBLEM_TYPES = (InvalidInput, NotFound, InsufficientPoints, IdempotencyConflict, AlreadyEnrolled, AlreadyReversed, NotEligible)

@@ -18,8 +18,18 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from api.activities.mutations import ActivityMutations
+from api.activities.queries import ActivityQueries
+from api.badges.mutations import BadgeMutations
+from api.badges.queries import BadgeQueries
+from api.challenges.mutations import ChallengeMutations
+from api.challenges.queries import ChallengeQueries
+from api.leaderboards.mutations import LeaderboardMutations
+from api.leaderboards.queries import LeaderboardQueries
 from api.members.mutations import MemberMutations
 from api.members.queries import MemberQueries
+from api.notifications.mutations import NotificationMutations
+from api.notifications.queries import NotificationQueries
 from api.points.mutations import PointsMutations
 from api.points.queries import PointsQueries
 from api.problems import PROBLEM_TYPES
@@ -28,8 +38,8 @@ from api.subscriptions.subscriptions import Subscription
 from api.tiers.mutations import TierMutations
 from api.tiers.queries import TierQueries
 
-Query = merge_types("Query", (MemberQueries, PointsQueries, TierQueries))
-Mutation = merge_types("Mutation", (MemberMutations, PointsMutations, TierMutations))
+Query = merge_types("Query", (MemberQueries, PointsQueries, TierQueries, ActivityQueries, BadgeQueries, NotificationQueries, ChallengeQueries, LeaderboardQueries))
+Mutation = merge_types("Mutation", (MemberMutations, PointsMutations, TierMutations, ActivityMutations, BadgeMutations, NotificationMutations, ChallengeMutations, LeaderboardMutations))
 
 
 def _mask_unexpected(error: GraphQLError) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from api.seed_gamification import seed_gamification
 from api.settings import Settings
 from domain.members import Enrollment, enroll_member
 from domain.models import Member, Program, Tier
@@ -59,4 +60,5 @@ async def seed_demo(settings: Settings) -> Demo:
         ),
         now,
     )
+    await seed_gamification(program, now)
     return Demo(program, await Member.get(id=member.id))

@@ -32,6 +32,25 @@ class Settings(BaseSettings):
     jwt_audience: str = "loyalty-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
 
+    # Push delivery (`loyalty worker`). Each provider is used only when configured.
+    push_webhook_url: str | None = None  # every message is also POSTed here, signed
+    push_webhook_secret: str | None = None  # HMAC-SHA256 key of webhooks (32+ bytes)
+    push_web_relay_hosts: str = ""  # comma-separated hosts allowed in WEB relay-URL tokens
+    fcm_service_account_file: Path | None = None  # Google service-account JSON
+    fcm_api_url: str = "https://fcm.googleapis.com"
+    fcm_token_uri: str | None = None  # overrides the service account's token_uri
+    apns_key_file: Path | None = None  # the .p8 signing key
+    apns_key_id: str | None = None
+    apns_team_id: str | None = None
+    apns_topic: str | None = None  # the iOS app's bundle id
+    apns_url: str = "https://api.push.apple.com"  # https://api.sandbox.push.apple.com in dev
+    push_max_attempts: int = Field(default=8, ge=1, le=50)
+    push_backoff_base_seconds: float = Field(default=30, gt=0)
+    push_backoff_cap_seconds: float = Field(default=3600, gt=0)
+    push_lease_seconds: int = Field(default=120, ge=10)
+    push_batch_size: int = Field(default=50, ge=1, le=1000)
+    push_request_timeout_seconds: float = Field(default=10, gt=0, le=60)
+
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
@@ -44,12 +63,35 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite://")
 
+    @property
+    def web_relay_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.push_web_relay_hosts.split(",") if h.strip())
+
+    def _check_push(self) -> None:
+        """Push settings that cannot work fail at start-up, not at the first delivery."""
+        if self.push_webhook_url and len((self.push_webhook_secret or "").encode()) < 32:
+            raise ValueError("PUSH_WEBHOOK_URL needs PUSH_WEBHOOK_SECRET of 32+ bytes")
+        if self.push_webhook_url and not self.push_webhook_url.startswith(("https://", "http://")):
+            raise ValueError("PUSH_WEBHOOK_URL must be an http(s) URL")
+        if self.web_relay_hosts and len((self.push_webhook_secret or "").encode()) < 32:
+            raise ValueError("PUSH_WEB_RELAY_HOSTS needs PUSH_WEBHOOK_SECRET of 32+ bytes")
+        apns = (self.apns_key_id, self.apns_team_id, self.apns_topic)
+        if self.apns_key_file and not all(apns):
+            raise ValueError("APNS_KEY_FILE needs APNS_KEY_ID, APNS_TEAM_ID and APNS_TOPIC")
+        if self.push_backoff_cap_seconds < self.push_backoff_base_seconds:
+            raise ValueError("PUSH_BACKOFF_CAP_SECONDS must be at least PUSH_BACKOFF_BASE_SECONDS")
+        for name in ("fcm_service_account_file", "apns_key_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name.upper()}={path} is not a readable file")
+
     @model_validator(mode="after")
     def _production_keys(self) -> Settings:
         if self.production and self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_SECRET:
             raise ValueError("LOYALTY_ENV=production needs JWT_SECRET or an RS256/ES256 key")
         if self.jwt_algorithm != "HS256" and not (self.jwt_public_key_file or self.jwt_jwks_file):
             raise ValueError(f"JWT_ALGORITHM={self.jwt_algorithm} needs JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE")
+        self._check_push()
         # Fail at start-up, not with a 500 on the first signed-in request.
         for name in ("jwt_public_key_file", "jwt_jwks_file", "jwt_private_key_file"):
             path = getattr(self, name)

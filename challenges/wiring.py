@@ -5,8 +5,15 @@ Handlers here run inside the transaction of the purchase or activity that caused
 
 from __future__ import annotations
 
-from domain.events import EventBus
+from challenges import badge_awards, notification_triggers, progress
+from challenges.events import ActivityRecorded, BadgeEarned
+from domain.events import EventBus, PurchaseRecorded, TierChanged
 
 
 def register(bus: EventBus) -> None:
     """Idempotent: subscribing a handler twice keeps one subscription."""
+    bus.subscribe(ActivityRecorded, badge_awards.on_activity_recorded)
+    bus.subscribe(PurchaseRecorded, badge_awards.on_purchase_recorded)
+    progress.register(bus)  # challenge progress: purchases, earn credits, activities
+    bus.subscribe(BadgeEarned, notification_triggers.on_badge_earned)  # push: badge earned
+    bus.subscribe(TierChanged, notification_triggers.on_tier_changed)  # push: tier up

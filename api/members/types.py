@@ -7,8 +7,16 @@ from datetime import date, datetime, timedelta
 import strawberry
 from strawberry.types import Info
 
+from api.activities.types import SustainabilityImpact
+from api.badges.types import EarnedBadge
+from api.challenges.types import MemberChallenge, MemberChallengeStatus
+from api.leaderboards.queries import leaderboard_rank
+from api.leaderboards.types import LeaderboardBoard
 from api.points.types import Points
 from api.tiers.types import Tier, TierChangeRecord, TierProgress
+from challenges.activities import impact_totals
+from challenges.badge_awards import member_badges
+from challenges.member_challenges import member_challenges
 from domain import models
 from domain.points import points_summary
 from domain.tiers import tier_history, tier_progress
@@ -78,3 +86,27 @@ class Member:
             next_tier=Tier.from_model(progress.next_tier, tiers) if progress.next_tier else None,
             points_needed=progress.needed,
         )
+
+    @strawberry.field(description="What the member's activities saved, summed over all of them.")
+    async def impact(self) -> SustainabilityImpact:
+        return SustainabilityImpact.from_totals(await impact_totals(str(self.model.id)))
+
+    @strawberry.field(description="Badges held, at the highest level earned, newest first.")
+    async def badges(self, info: Info) -> list[EarnedBadge]:
+        ctx = info.context
+        earned = await member_badges(await ctx.program(), str(self.model.id), ctx.now())
+        return [EarnedBadge.from_value(e) for e in earned]
+
+    @strawberry.field(description="ACTIVE: taking part now; AVAILABLE: open to join; COMPLETED: every completed period.")
+    async def challenges(
+        self, info: Info, status: MemberChallengeStatus = MemberChallengeStatus.ACTIVE
+    ) -> list[MemberChallenge]:
+        ctx = info.context
+        views = await member_challenges(await ctx.program(), self.model, status, ctx.now())
+        return [MemberChallenge.from_view(v) for v in views]
+
+    @strawberry.field(description="Rank on a board (also when hidden from others); null before scoring on it.")
+    async def leaderboard_rank(
+        self, info: Info, board: LeaderboardBoard, challenge_id: strawberry.ID | None = None
+    ) -> int | None:
+        return await leaderboard_rank(info, str(self.model.id), board, challenge_id)

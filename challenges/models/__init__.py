@@ -2,7 +2,12 @@
 
 from challenges.models.activity import Activity, ActivityType
 from challenges.models.badge import Badge, MemberBadge
-from challenges.models.challenge import Challenge, ChallengeParticipation, ChallengeProgress
+from challenges.models.challenge import (
+    Challenge,
+    ChallengeParticipation,
+    ChallengeProgress,
+    CommunityProgress,
+)
 from challenges.models.leaderboard import LeaderboardProfile, MemberFollow
 from challenges.models.notification import Device, NotificationPreference, OutboxMessage
 
@@ -13,6 +18,7 @@ __all__ = [
     "Challenge",
     "ChallengeParticipation",
     "ChallengeProgress",
+    "CommunityProgress",
     "Device",
     "LeaderboardProfile",
     "MemberBadge",

@@ -17,6 +17,8 @@ class ActivityType(Model):
     impact_unit = fields.CharField(max_length=32, null=True)  # e.g. co2_grams, items_recycled
     impact_per_activity = fields.BigIntField(default=0)
     custom = fields.BooleanField(default=False)
+    # Members may report it themselves from the app (see challenges.activity_catalog).
+    member_reportable = fields.BooleanField(default=False)
 
     class Meta:
         table = "activity_type"

@@ -15,7 +15,8 @@ class Badge(Model):
     image_url = fields.CharField(max_length=500, null=True)
     # [{"name": "bronze", "threshold": 1}, ...] in increasing threshold; [] = one level
     levels = fields.JSONField(default=list)
-    # Optional badge rule, e.g. {"kind": "activity_count", "type": "RECYCLE"}; null when
+    # Optional badge rule, e.g. {"kind": "activity_count", "activity_type": "RECYCLE"}
+    # (see challenges/badge_rules.py); null when
     # only challenge completions award it.
     rule = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

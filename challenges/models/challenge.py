@@ -63,3 +63,20 @@ class ChallengeProgress(Model):
     class Meta:
         table = "challenge_progress"
         unique_together = (("challenge", "member", "period_key"),)
+
+
+class CommunityProgress(Model):
+    """The collective total of a community challenge in one period. Members' own rows
+    (ChallengeProgress) hold their contributions; this row adds them up, updated with a
+    guarded increment so that exactly one contribution sees the goal being crossed."""
+
+    id = fields.BigIntField(primary_key=True)
+    challenge = fields.ForeignKeyField("models.Challenge", related_name="community_progress")
+    period_key = fields.CharField(max_length=32)
+    value = fields.BigIntField(default=0)
+    completed_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "community_progress"
+        unique_together = (("challenge", "period_key"),)

@@ -44,9 +44,19 @@ class OutboxMessage(Model):
     data = fields.JSONField(default=dict)
     # Makes repeats harmless: one intent per cause (e.g. "progress:12:2026-W23:50").
     dedupe_key = fields.CharField(max_length=200, unique=True)
-    status = fields.CharField(max_length=16, default="pending")  # pending, delivered, dead
+    # pending, in_flight, delivered, no_device, dead (see challenges.outbox.OutboxStatus)
+    status = fields.CharField(max_length=16, default="pending")
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()  # later than created for quiet hours / backoff
+    # Set when the intent was born in the member's quiet hours: it waits until then.
+    held_until = fields.DatetimeField(null=True)
+    # A worker's claim: while in flight, until locked_until; a worker killed mid-delivery
+    # leaves a lease that expires, and the message is claimed again. The token tells a
+    # late worker that its claim was taken over, so it records nothing.
+    locked_until = fields.DatetimeField(null=True)
+    lease_token = fields.CharField(max_length=36, null=True)
+    # Targets already served ("device:12", "webhook"), so a retry skips them.
+    delivered_to = fields.JSONField(null=True)
     last_error = fields.TextField(null=True)
     created_at = fields.DatetimeField()
     delivered_at = fields.DatetimeField(null=True)

@@ -13,6 +13,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from api.auth import Role, mint_token
+from api.schema import schema
 from api.live_events import publish_live
 from challenges.events import ChallengeProgressed, NotificationQueued
 from tests import factories
@@ -104,8 +105,21 @@ async def test_a_forged_token_is_refused_at_connection(settings, server_url):
     assert closed.value.rcvd.code == 4403
 
 
-async def test_staff_tokens_cannot_subscribe_to_member_feeds(settings, server_url):
-    ws = await subscribe(server_url, mint_token(settings, Role.INTEGRATION, "pos"), PROGRESS)
+SUBSCRIPTIONS = {"challengeProgress": PROGRESS, "notifications": NOTIFICATIONS}
+
+
+def test_every_subscription_field_is_in_the_matrix():
+    assert set(schema._schema.subscription_type.fields) == set(SUBSCRIPTIONS)
+
+
+@pytest.mark.parametrize("field", sorted(SUBSCRIPTIONS))
+@pytest.mark.parametrize(
+    ("role", "code"),
+    [(None, "UNAUTHENTICATED"), (Role.INTEGRATION, "FORBIDDEN"), (Role.MARKETER, "FORBIDDEN"), (Role.ADMIN, "FORBIDDEN")],
+)
+async def test_only_members_may_subscribe(settings, server_url, field, role, code):
+    token = mint_token(settings, role, "staff-1") if role else None
+    ws = await subscribe(server_url, token, SUBSCRIPTIONS[field])
     payload = await next_payload(ws)
-    assert payload[0]["extensions"]["code"] == "FORBIDDEN"
+    assert payload[0]["extensions"]["code"] == code
     await ws.close()

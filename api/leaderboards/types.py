@@ -1,0 +1,95 @@
+"""GraphQL types of leaderboards: boards, entries, the member's standing, profile outcomes."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from graphql import GraphQLError
+
+from challenges import leaderboard_reads as reads
+from challenges.leaderboards import BoardKind
+
+
+@strawberry.enum(description="Which ranking. Points count what purchases and challenge rewards earned "
+                             "(not admin adjustments), in the program's time zone.")
+class LeaderboardBoard(Enum):
+    ALL_TIME = strawberry.enum_value("ALL_TIME", description="Points earned since joining.")
+    WEEKLY = strawberry.enum_value("WEEKLY", description="Points earned this ISO week (Monday to Sunday).")
+    MONTHLY = strawberry.enum_value("MONTHLY", description="Points earned this calendar month.")
+    FRIENDS = strawberry.enum_value("FRIENDS", description="This week's points among you and the members you follow.")
+    CHALLENGE = strawberry.enum_value("CHALLENGE", description="Progress in one challenge's current period; "
+                                                               "needs challengeId.")
+
+
+# FRIENDS is a view over the weekly board, not a board of its own.
+BOARD_KINDS = {
+    LeaderboardBoard.ALL_TIME: BoardKind.ALL_TIME,
+    LeaderboardBoard.WEEKLY: BoardKind.WEEKLY,
+    LeaderboardBoard.MONTHLY: BoardKind.MONTHLY,
+    LeaderboardBoard.CHALLENGE: BoardKind.CHALLENGE,
+}
+
+
+@strawberry.type(description="One member's line on a board, as every member sees it.")
+class LeaderboardEntry:
+    rank: int
+    member_id: strawberry.ID = strawberry.field(description="To follow them.")
+    display_name: str = strawberry.field(description="Their alias, else their display name.")
+    score: int
+    is_me: bool
+
+    @classmethod
+    def from_placing(cls, placing: reads.Placing) -> LeaderboardEntry:
+        return cls(rank=placing.rank, member_id=strawberry.ID(placing.member_id),
+                   display_name=placing.display_name, score=placing.score, is_me=placing.is_me)
+
+
+@strawberry.type(description="Where the signed-in member stands.")
+class LeaderboardStanding:
+    rank: int = strawberry.field(description="Also when hidden: the rank you would have if listed.")
+    score: int
+    hidden: bool = strawberry.field(description="Whether others don't see you on this board.")
+
+
+@strawberry.type
+class Leaderboard:
+    board: LeaderboardBoard
+    period: str = strawberry.field(description='"all", or the period shown, e.g. 2026-W23, 2026-06.')
+    entries: list[LeaderboardEntry] = strawberry.field(description="The top `first` members.")
+    around: list[LeaderboardEntry] = strawberry.field(
+        description="Up to `around` members on each side of you, and you; empty until you score.")
+    me: LeaderboardStanding | None = strawberry.field(description="Null until you score on this board.")
+
+    @classmethod
+    def from_view(cls, board: LeaderboardBoard, view: reads.BoardView) -> Leaderboard:
+        me = view.me
+        return cls(
+            board=board,
+            period=view.period,
+            entries=[LeaderboardEntry.from_placing(p) for p in view.top],
+            around=[LeaderboardEntry.from_placing(p) for p in view.around],
+            me=LeaderboardStanding(rank=me.rank, score=me.score, hidden=me.hidden) if me else None,
+        )
+
+
+@strawberry.type
+class MemberFollowed:
+    member_id: strawberry.ID
+
+
+@strawberry.type
+class MemberUnfollowed:
+    member_id: strawberry.ID
+
+
+@strawberry.type
+class LeaderboardProfileSaved:
+    hidden: bool = strawberry.field(description="Hidden members are on no board others see.")
+    alias: str | None
+    shown_as: str = strawberry.field(description="The name other members see.")
+
+
+def unavailable() -> GraphQLError:
+    return GraphQLError("leaderboards are unavailable right now; try again shortly",
+                        extensions={"code": "LEADERBOARD_UNAVAILABLE"})
