@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from challenges.challenge_catalog import Audience
@@ -12,6 +9,7 @@ from challenges.goals import Goal, GoalType
 from challenges.models import Challenge, ChallengeParticipation
 from domain.models import AuditEntry
 from tests import factories
+from tests.sql_statements import counting_statements
 from tests.graphql_client import INTEGRATION, MARKETER, member
 
 CHALLENGE_FIELDS = """id name status version enrolment rewardPoints communityTarget milestones
@@ -202,28 +200,6 @@ async def test_only_marketers_configure_and_only_members_join(gql, program):
     as_marketer = await gql.execute(JOIN, {"id": "1"}, as_=MARKETER)
     assert (as_member.error_codes, as_marketer.error_codes) == (["FORBIDDEN"], ["FORBIDDEN"])
     assert await Challenge.all().count() == 0
-
-
-@contextlib.contextmanager
-def counting_statements() -> Iterator[list[str]]:
-    """Every SQL statement the ORM sends, as its database client logs them."""
-    seen: list[str] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            message = record.getMessage()
-            if not message.startswith(("Created connection", "Closed connection")):
-                seen.append(message)
-
-    logger = logging.getLogger("tortoise.db_client")
-    handler, level = Collect(level=logging.DEBUG), logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 async def test_the_home_screen_costs_the_same_statements_for_one_challenge_or_fifty(gql, program):

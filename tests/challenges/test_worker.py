@@ -4,17 +4,21 @@ retries with backoff, dead letters, quiet hours, preferences, leases."""
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
+import httpx
 import pytest
 
-from challenges import outbox
+from challenges import devices, outbox
 from challenges.delivery.backoff import RetryPolicy
-from challenges.delivery.providers import ProviderConfig, open_providers
-from challenges.delivery.webhook import verify
+from challenges.delivery.providers import ProviderConfig, Providers, open_providers
+from challenges.delivery.push import Channel
+from challenges.delivery.webhook import WebhookSender, verify
 from challenges.delivery.worker import OutboxWorker, WorkerOptions
+from challenges.devices import DevicePlatform
 from challenges.models import NotificationPreference, OutboxMessage
 from domain.models import Member
 from tests import factories
@@ -251,3 +255,28 @@ async def test_once_claims_at_most_a_batch(program, receiver, clock):
     # then each run took at most two, oldest first, and all five arrived once
     assert sizes == [2, 2, 1, 0]
     assert sorted(r.json()["cause"] for r in receiver.received) == [f"badge:{n}" for n in range(5)]
+
+
+# --- web relays -----------------------------------------------------------------------------
+
+async def test_a_web_device_with_a_relay_url_gets_the_signed_webhook_with_a_per_device_key(program, clock):
+    # given a web member whose token is the URL of the brand's push relay
+    member = await factories.member(program)
+    relay = "https://push-relay.example.com/subscriptions/42"
+    device = await devices.register_device(program.id, str(member.id), DevicePlatform.WEB, relay, clock(),
+                                           relay_hosts={"push-relay.example.com"})
+    message = await queue(program, member, clock)
+    seen: list[httpx.Request] = []
+
+    def relay_server(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(relay_server)) as client:
+        providers = Providers({Channel.WEBHOOK: WebhookSender(client, SECRET)})
+        await OutboxWorker(providers, WorkerOptions(retry=POLICY), clock=clock).run_once()
+    [request] = seen
+    assert str(request.url) == relay
+    assert request.headers["idempotency-key"] == f"outbox:{message.id}:device:{device.id}"
+    assert json.loads(request.content)["device_id"] == str(device.id)
+    assert (await OutboxMessage.get(id=message.id)).status == "delivered"
