@@ -109,6 +109,7 @@ def worker(args: argparse.Namespace, settings: Settings) -> None:
     if args.batch_size is not None and not 1 <= args.batch_size <= 1000:
         sys.exit("--batch-size must be between 1 and 1000")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request drowns the batches
 
     async def work() -> None:
         report = await run_worker(settings, args.once, args.batch_size, args.poll_seconds)

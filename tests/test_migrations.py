@@ -48,9 +48,11 @@ async def test_migrate_then_seed_twice_gives_one_demo_program(empty_database: st
     # given a database with no tables
     settings = Settings(database_url=empty_database, program_code="demo")
     # when it is migrated twice and the demo is seeded twice
-    await migrate_database(empty_database)
-    await migrate_database(empty_database)
-    await Tortoise.close_connections()
+    try:
+        await migrate_database(empty_database)
+        await migrate_database(empty_database)
+    finally:
+        await Tortoise.close_connections()  # an open SQLite thread would keep pytest alive
     await Tortoise.init(config=tortoise_config(empty_database))
     try:
         first = await seed_demo(settings)

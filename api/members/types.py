@@ -12,6 +12,8 @@ from api.badges.types import EarnedBadge
 from api.challenges.types import MemberChallenge, MemberChallengeStatus
 from api.leaderboards.queries import leaderboard_rank
 from api.leaderboards.types import LeaderboardBoard
+from api.notifications.queries import preferences_of_member
+from api.notifications.types import NotificationPreference
 from api.points.types import Points
 from api.tiers.types import Tier, TierChangeRecord, TierProgress
 from challenges.activities import impact_totals
@@ -86,6 +88,10 @@ class Member:
             next_tier=Tier.from_model(progress.next_tier, tiers) if progress.next_tier else None,
             points_needed=progress.needed,
         )
+
+    @strawberry.field(description="Every notification category, defaults included.")
+    async def notification_preferences(self) -> list[NotificationPreference]:
+        return await preferences_of_member(str(self.model.id))
 
     @strawberry.field(description="What the member's activities saved, summed over all of them.")
     async def impact(self) -> SustainabilityImpact:

@@ -87,18 +87,22 @@ class OutboxWorker:
             status=OutboxStatus.IN_FLIGHT, locked_until__lte=now  # a dead worker's lease
         )
         async with in_transaction():
-            rows = await (
+            # `.only("id")`, not `.values_list()`: tortoise drops FOR UPDATE from the latter.
+            locked = await (
                 OutboxMessage.filter(due).order_by("next_attempt_at", "id")
-                .limit(self.options.batch_size).select_for_update(skip_locked=True)
+                .limit(self.options.batch_size).select_for_update(skip_locked=True).only("id")
             )
-            if rows:
-                await OutboxMessage.filter(id__in=[r.id for r in rows]).update(
-                    status=OutboxStatus.IN_FLIGHT, locked_until=now + self.options.lease,
-                    lease_token=token, attempts=F("attempts") + 1,
-                )
-        for row in rows:
-            row.attempts += 1
-        return token, rows
+            ids = [row.id for row in locked]
+            if not ids:
+                return token, []
+            # `due` again: where row locks don't exist (SQLite), a worker that read the
+            # same rows before our commit updates none of them, instead of claiming twice.
+            await OutboxMessage.filter(due, id__in=ids).update(
+                status=OutboxStatus.IN_FLIGHT, locked_until=now + self.options.lease,
+                lease_token=token, attempts=F("attempts") + 1,
+            )
+            claimed = await OutboxMessage.filter(id__in=ids, lease_token=token).order_by("next_attempt_at", "id")
+        return token, claimed
 
     async def run_once(self) -> BatchReport:
         """Claim one batch and deliver it: the bounded unit of `loyalty worker --once`."""
@@ -199,11 +203,14 @@ class OutboxWorker:
         """Drain until `stop` is set; `periodic` (the expiry reminders) runs on its own beat."""
         next_periodic = self.clock()
         while not stop.is_set():
+            if periodic is not None and self.clock() >= next_periodic:
+                next_periodic = self.clock() + periodic_every  # a failing job waits its turn too
+                try:
+                    await periodic(self.clock())
+                except Exception:  # noqa: BLE001 - reminders failing must not stop deliveries
+                    log.exception("periodic outbox job failed")
             busy = False
             try:
-                if periodic is not None and self.clock() >= next_periodic:
-                    await periodic(self.clock())
-                    next_periodic = self.clock() + periodic_every
                 report = await self.run_once()
                 busy = report.claimed >= self.options.batch_size
                 if report.claimed:

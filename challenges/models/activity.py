@@ -7,7 +7,7 @@ from tortoise.models import Model
 
 
 class ActivityType(Model):
-    """A kind of activity. Built-in codes (VISIT, RECYCLE, ...) are seeded per program;
+    """A kind of activity. Built-in codes (VISIT, RECYCLE, ...) are seeded per program,
     marketers add custom ones. Sustainability types carry an impact per activity."""
 
     id = fields.IntField(primary_key=True)

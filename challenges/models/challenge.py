@@ -6,6 +6,11 @@ from tortoise import fields
 from tortoise.models import Model
 
 
+def default_milestones() -> list[int]:
+    """Percentages that trigger a progress push unless the marketer chose others."""
+    return [50, 90, 100]
+
+
 class Challenge(Model):
     id = fields.IntField(primary_key=True)
     program = fields.ForeignKeyField("models.Program", related_name=False)
@@ -27,7 +32,7 @@ class Challenge(Model):
     )
     max_completions = fields.IntField(default=1)
     community_target = fields.BigIntField(null=True)  # set: one collective goal
-    milestones = fields.JSONField(default=lambda: [50, 90, 100])  # percent
+    milestones = fields.JSONField(default=default_milestones)  # percent
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -66,8 +71,8 @@ class ChallengeProgress(Model):
 
 
 class CommunityProgress(Model):
-    """The collective total of a community challenge in one period. Members' own rows
-    (ChallengeProgress) hold their contributions; this row adds them up, updated with a
+    """The collective total of a community challenge in one period. The rows of each member
+    (ChallengeProgress) hold their contributions, this row adds them up, updated with a
     guarded increment so that exactly one contribution sees the goal being crossed."""
 
     id = fields.BigIntField(primary_key=True)

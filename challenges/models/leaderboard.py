@@ -18,7 +18,10 @@ class MemberFollow(Model):
 
 
 class LeaderboardProfile(Model):
-    member = fields.OneToOneField("models.Member", related_name="leaderboard_profile", primary_key=True)
+    # An own key, not the member's: tortoise's migration autodetector re-detects a
+    # one-to-one primary key as changed on every run.
+    id = fields.BigIntField(primary_key=True)
+    member = fields.OneToOneField("models.Member", related_name="leaderboard_profile")
     hidden = fields.BooleanField(default=False)
     alias = fields.CharField(max_length=64, null=True)
 

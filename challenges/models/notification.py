@@ -33,7 +33,7 @@ class NotificationPreference(Model):
 
 
 class OutboxMessage(Model):
-    """A push intent, committed with the change that caused it; the worker delivers it."""
+    """A push intent, committed with the change that caused it, delivered by the worker."""
 
     id = fields.BigIntField(primary_key=True)
     program = fields.ForeignKeyField("models.Program", related_name=False)

@@ -51,4 +51,5 @@ class EarnLot(Model):
 
     class Meta:
         table = "earn_lot"
-        indexes = (("member_id", "expires_at"),)
+        # By member for spending; by date alone for the expiry run and reminders.
+        indexes = (("member_id", "expires_at"), ("expires_at",))

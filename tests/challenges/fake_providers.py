@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -112,3 +114,9 @@ class Clock:
 
     def advance(self, by: timedelta) -> None:
         self.now += by
+
+
+def pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
+    """A private key as the PEM text a service-account file or an APNs .p8 holds."""
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()

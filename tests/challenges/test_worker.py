@@ -3,7 +3,9 @@ retries with backoff, dead letters, quiet hours, preferences, leases."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hmac
 import json
 import time
 from collections.abc import AsyncIterator
@@ -73,7 +75,8 @@ async def test_a_queued_push_reaches_the_webhook_signed_and_with_its_idempotency
     headers = request.headers
     assert request.path == "/hooks/push"
     assert verify(SECRET, headers["x-loyalty-timestamp"], headers["x-loyalty-signature"], request.body, time.time())
-    assert headers["x-loyalty-signature"].startswith("sha256=")
+    expected = hmac.new(SECRET.encode(), headers["x-loyalty-timestamp"].encode() + b"." + request.body, "sha256")
+    assert headers["x-loyalty-signature"] == f"sha256={expected.hexdigest()}"
     assert not verify(SECRET, headers["x-loyalty-timestamp"], headers["x-loyalty-signature"],
                       request.body.replace(b"Recycler", b"Cheater"), time.time())
     # and the body says what, for whom, and how to recognise a repeat
@@ -280,3 +283,29 @@ async def test_a_web_device_with_a_relay_url_gets_the_signed_webhook_with_a_per_
     assert request.headers["idempotency-key"] == f"outbox:{message.id}:device:{device.id}"
     assert json.loads(request.content)["device_id"] == str(device.id)
     assert (await OutboxMessage.get(id=message.id)).status == "delivered"
+
+
+async def test_the_worker_loop_keeps_delivering_when_its_periodic_job_fails_and_stops_when_told(
+        program, receiver, clock):
+    # given an intent, and a reminder job that fails
+    member = await factories.member(program)
+    await queue(program, member, clock)
+    beats: list[object] = []
+
+    async def failing_reminders(now: object) -> None:
+        beats.append(now)
+        raise RuntimeError("reminder scan failed")
+
+    stop = asyncio.Event()
+    async with worker_for(receiver, clock) as worker:
+        # when the loop runs until the push arrives, then is told to stop
+        loop = asyncio.create_task(worker.run_forever(stop, poll_seconds=0.01, periodic=failing_reminders))
+        for _ in range(500):
+            if receiver.received:
+                break
+            await asyncio.sleep(0.01)
+        stop.set()
+        await asyncio.wait_for(loop, timeout=5)
+    # then the push was delivered despite the failing job, which ran once (its next beat is an hour away)
+    assert len(receiver.received) == 1
+    assert beats == [clock()]

@@ -14,24 +14,32 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from challenges import devices
+from challenges import devices, outbox
 from challenges.delivery import apns
 from challenges.delivery.apns import ApnsCredentials, ApnsSender
+from challenges.delivery.backoff import RetryPolicy
 from challenges.delivery.providers import Providers
 from challenges.delivery.push import Channel
-from challenges.delivery.worker import OutboxWorker
+from challenges.delivery.worker import OutboxWorker, WorkerOptions
 from challenges.devices import DevicePlatform
 from challenges.models import Device, OutboxMessage
 from tests import factories
-from tests.challenges.fake_providers import Clock
-from tests.challenges.test_worker_providers import OPTIONS, pem, queue
+from tests.challenges.fake_providers import Clock, pem
 
 IOS_TOKEN = "a1" * 32
+OPTIONS = WorkerOptions(retry=RetryPolicy(max_attempts=3))
 
 
 @pytest.fixture
 def clock() -> Clock:
     return Clock(factories.NOW)
+
+
+async def queue(program, member, clock: Clock) -> OutboxMessage:
+    message = await outbox.enqueue(program.id, str(member.id), "tier", "Welcome to Gold",
+                                   "You moved up to Gold.", {"to_tier": "Gold", "rank": 3}, "tier:1", clock())
+    assert message is not None
+    return message
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,9 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from challenges import devices, outbox
 from challenges.delivery.backoff import RetryPolicy
@@ -23,16 +21,11 @@ from challenges.delivery.worker import OutboxWorker, WorkerOptions
 from challenges.devices import DevicePlatform
 from challenges.models import Device, OutboxMessage
 from tests import factories
-from tests.challenges.fake_providers import Clock, FakeProvider, Reply, fake_provider
+from tests.challenges.fake_providers import Clock, FakeProvider, Reply, fake_provider, pem
 
 ANDROID_TOKEN = "dX3kq:APA91b" + "Q" * 140
 SECRET = "webhook-secret-for-tests-0123456789abcdef"
 OPTIONS = WorkerOptions(retry=RetryPolicy(max_attempts=3))
-
-
-def pem(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
 
 
 @pytest.fixture(scope="module")

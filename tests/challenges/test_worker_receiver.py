@@ -1,12 +1,16 @@
 """`loyalty worker --once` delivering to `loyalty webhook-receiver`: what a developer
-watches on a laptop, end to end over real sockets."""
+watches on a laptop, end to end over real sockets; and the refusals of the commands and
+settings that could not work."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import httpx
+import pytest
 
+from api.cli import main
 from api.notifications.worker import run_worker
 from api.settings import Settings
 from challenges import outbox
@@ -61,3 +65,27 @@ async def test_the_receiver_acknowledges_a_repeat_without_showing_it_twice(progr
         answers = [(await client.post("/", content=body, headers=headers)).json() for _ in range(2)]
     assert answers == [{"status": "ok"}, {"status": "duplicate"}]
     assert len(lines) == 2 and lines[1] == "repeat of outbox:9: acknowledged, not shown again"
+
+
+def test_the_worker_command_refuses_a_batch_size_it_cannot_bound():
+    with pytest.raises(SystemExit, match="--batch-size"):
+        main(["worker", "--once", "--batch-size", "0"])
+
+
+def test_the_receiver_command_needs_the_shared_secret(monkeypatch):
+    monkeypatch.delenv("PUSH_WEBHOOK_SECRET", raising=False)
+    with pytest.raises(SystemExit, match="PUSH_WEBHOOK_SECRET"):
+        main(["webhook-receiver", "--port", "0"])
+
+
+@pytest.mark.parametrize("changes, says", [
+    ({"push_webhook_url": "http://127.0.0.1:9000/"}, "PUSH_WEBHOOK_SECRET of 32+ bytes"),
+    ({"push_webhook_url": "ftp://example.com/", "push_webhook_secret": SECRET}, "http(s) URL"),
+    ({"push_web_relay_hosts": "relay.example.com"}, "PUSH_WEBHOOK_SECRET"),
+    ({"apns_key_file": __file__}, "APNS_KEY_ID"),
+    ({"fcm_service_account_file": "/nonexistent/sa.json"}, "is not a readable file"),
+    ({"push_backoff_base_seconds": 60, "push_backoff_cap_seconds": 30}, "PUSH_BACKOFF_CAP_SECONDS"),
+])
+def test_push_settings_that_cannot_work_fail_at_start(changes, says):
+    with pytest.raises(ValueError, match=re.escape(says)):
+        Settings(**changes)
