@@ -166,8 +166,10 @@ async def _apply(
         await ChallengeProgress.filter(id=row.id).update(**fields)
     await event_bus.publish(ChallengeProgressed(
         program.id, member_id, challenge.id, period.key, mine.value, shown.percent, moment, milestones))
-    for milestone in milestones:
-        await _notify(program.id, member_id, challenge, period.key, milestone, shown, moment)
+    if milestones:
+        # One push for the furthest milestone an update crosses: "90%: keep going!" next
+        # to "Challenge complete!" would only be noise.
+        await _notify(program.id, member_id, challenge, period.key, max(milestones), shown, moment)
     if crossed:
         await event_bus.publish(ChallengeCompleted(program.id, member_id, challenge.id, period.key, moment))
         if challenge.community_target is None:
