@@ -8,15 +8,13 @@ import strawberry
 from strawberry.types import Info
 
 from api.badges.types import Badge, BadgeRuleKind
+from api.ids import MAX_INT_ID, row_id
 from api.permissions import Marketers
 from api.problems import InvalidInput, NotFound, problem
 from challenges import badges
 from challenges.badge_rules import BadgeLevel, BadgeRule, RuleKind
 from domain.errors import DomainError
-from domain.errors import InvalidInput as InvalidInputError
-from domain.errors import NotFound as NotFoundError
 
-MAX_BADGE_ID = 2**31 - 1  # an INTEGER column holds no larger id
 
 
 @strawberry.input
@@ -75,14 +73,6 @@ def _levels(levels: list[BadgeLevelInput] | None) -> list[BadgeLevel] | None:
     return None if levels is None else [BadgeLevel(level.name, level.threshold) for level in levels]
 
 
-def _badge_id(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInputError.one("id", f"{raw!r} is not a badge id")
-    if int(raw) > MAX_BADGE_ID:
-        raise NotFoundError("badge", raw)
-    return int(raw)
-
-
 @strawberry.type
 class BadgeMutations:
     @strawberry.mutation(permission_classes=[Marketers])
@@ -117,7 +107,7 @@ class BadgeMutations:
         )
         try:
             badge = await badges.update_badge(
-                await ctx.program(), _badge_id(input.id), spec, ctx.principal.actor, ctx.now()
+                await ctx.program(), row_id(input.id, "id", "badge", MAX_INT_ID), spec, ctx.principal.actor, ctx.now()
             )
         except DomainError as error:
             return problem(error)

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from api import after_commit
+from api.ids import row_id
 from api.permissions import AdminOnly, Integrations
 from api.problems import (
     AlreadyReversed,
@@ -21,7 +22,6 @@ from api.problems import (
 from domain import purchases
 from domain.errors import DomainError
 from domain.events import event_bus
-from domain.errors import InvalidInput as InvalidInputError
 from domain.members import parse_member_id
 from domain.points import adjust_points
 from domain.purchases import Channel, PurchaseItem, PurchaseReport
@@ -147,12 +147,6 @@ AdjustPointsPayload = Annotated[
 ]
 
 
-def _purchase_id(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInputError.one("purchaseId", f"{raw!r} is not a purchase id")
-    return int(raw)
-
-
 @strawberry.type
 class PointsMutations:
     @strawberry.mutation(permission_classes=[Integrations])
@@ -172,7 +166,7 @@ class PointsMutations:
         try:
             outcome = await purchases.reverse_purchase(
                 await ctx.program(),
-                _purchase_id(input.purchase_id),
+                row_id(input.purchase_id, "purchaseId", "purchase"),
                 input.reason,
                 input.idempotency_key,
                 ctx.principal.actor,

@@ -8,13 +8,12 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
+from api.ids import MAX_INT_ID, row_id
 from api.permissions import Marketers
 from api.problems import InvalidInput, NotFound, problem
 from api.tiers.types import ProgramSettings, Tier, TierBasis
 from domain import tiers as tier_service
 from domain.errors import DomainError
-from domain.errors import InvalidInput as InvalidInputError
-from domain.errors import NotFound as NotFoundError
 from domain.models import TierBasis as TierBasisValue
 from domain.program_settings import SettingsChange, update_program_settings
 
@@ -66,7 +65,6 @@ ProgramSettingsPayload = Annotated[
 ]
 
 
-MAX_TIER_ID = 2**31 - 1  # an INTEGER column holds no larger id
 
 
 def _multiplier(value: float | None) -> Decimal | None:
@@ -78,14 +76,6 @@ def _multiplier(value: float | None) -> Decimal | None:
         return Decimal(str(value)).quantize(Decimal("0.01"))
     except InvalidOperation:
         return Decimal(str(value))
-
-
-def _tier_id(raw: str) -> int:
-    if not raw.isdigit():
-        raise InvalidInputError.one("id", f"{raw!r} is not a tier id")
-    if int(raw) > MAX_TIER_ID:
-        raise NotFoundError("tier", raw)
-    return int(raw)
 
 
 async def _saved(info: Info, tier_id: int) -> TierSaved:
@@ -112,7 +102,7 @@ class TierMutations:
         spec = tier_service.TierSpec(input.name, input.threshold, _multiplier(input.earn_multiplier), input.benefits)
         try:
             tier = await tier_service.update_tier(
-                await ctx.program(), _tier_id(input.id), spec, ctx.principal.actor, ctx.now()
+                await ctx.program(), row_id(input.id, "id", "tier", MAX_INT_ID), spec, ctx.principal.actor, ctx.now()
             )
         except DomainError as error:
             return problem(error)

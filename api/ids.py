@@ -1,0 +1,17 @@
+"""Row ids as GraphQL IDs: digits only, checked before any query runs."""
+
+from __future__ import annotations
+
+from domain.errors import InvalidInput, NotFound
+
+MAX_INT_ID = 2**31 - 1  # an INTEGER column holds no larger id
+
+
+def row_id(raw: str, path: str, entity: str, max_id: int | None = None) -> int:
+    """The id as a number; InvalidInput naming `path` when it is not one. Above `max_id`
+    no row can exist, so the answer is NotFound rather than a database error."""
+    if not raw.isdigit():
+        raise InvalidInput.one(path, f"{raw!r} is not a {entity} id")
+    if max_id is not None and int(raw) > max_id:
+        raise NotFound(entity, raw)
+    return int(raw)
