@@ -27,6 +27,7 @@ from api.redis_client import EMBEDDED_URLS, make_redis
 from api.schema import build_schema
 from api.settings import Settings
 from challenges import wiring as challenges_wiring
+from domain import wiring as domain_wiring
 from challenges.leaderboard_service import rebuild as rebuild_leaderboards
 from domain.events import event_bus
 from domain.models import Program
@@ -102,6 +103,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.redis = redis or make_redis(settings.redis_url)
+        domain_wiring.register(event_bus)
         challenges_wiring.register(event_bus)
         async with contextlib.AsyncExitStack() as stack:
             if manage_database:

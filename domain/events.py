@@ -19,6 +19,13 @@ Handler = Callable[[Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class MemberEnrolled:
+    program_id: int
+    member_id: str
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True)
 class PurchaseRecorded:
     program_id: int
     member_id: str

@@ -12,6 +12,7 @@ from babel import Locale, UnknownLocaleError
 from tortoise.transactions import in_transaction
 
 from domain.errors import AlreadyEnrolled, InvalidInput, NotFound, Problems
+from domain.events import MemberEnrolled, event_bus
 from domain.models import Member, Program, Tier
 from domain.periods import add_months
 from domain.tier_policy import qualified_tier
@@ -74,7 +75,7 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
         code = new_referral_code()
         while await Member.exists(referral_code=code):
             code = new_referral_code()
-        return await Member.create(
+        member = await Member.create(
             program_id=program.id,
             external_id=enrollment.external_id,
             display_name=enrollment.display_name.strip(),
@@ -86,6 +87,9 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
             tier=qualified_tier(tiers, 0),
             tier_review_at=add_months(now, program.tier_review_months),
         )
+        # Handlers (signup bonuses, referrals) write in this same transaction.
+        await event_bus.publish(MemberEnrolled(program.id, str(member.id), now))
+        return member
 
 
 def is_member_id(raw: str) -> bool:

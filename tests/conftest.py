@@ -25,6 +25,8 @@ from tortoise.context import TortoiseContext, tortoise_test_context
 
 from api.database import MODEL_MODULES, tortoise_config
 from api.settings import Settings
+from domain import wiring as domain_wiring
+from domain.events import event_bus
 from domain.models import Program
 from domain.programs import get_or_create_program
 from tests.graphql_client import GraphQLClient
@@ -71,6 +73,13 @@ async def _admin_execute(sql: str) -> None:
 
 async def _drop_database(name: str) -> None:
     await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def core_handlers() -> None:
+    """The core's own event handlers (referrals, auto-donation, bonuses), as the app
+    subscribes them at start-up: without them the core would not behave as in production."""
+    domain_wiring.register(event_bus)
 
 
 @pytest.fixture(scope="session")

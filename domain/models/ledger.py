@@ -19,6 +19,8 @@ class LedgerKind(StrEnum):
     EXPIRE = "expire"
     REVERSE = "reverse"
     ADJUST = "adjust"
+    DONATE = "donate"  # points given to a charity
+    REFUND = "refund"  # a cancelled redemption or released hold gives points back
 
 
 class LedgerEntry(Model):
