@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 
-from challenges import enrolment
 from domain import errors
 
 
@@ -76,7 +75,7 @@ def problem(error: errors.DomainError) -> Problem:
             return AlreadyEnrolled(message=error.message, member_id=strawberry.ID(error.member_id))
         case errors.AlreadyReversed():
             return AlreadyReversed(message=error.message, purchase_id=strawberry.ID(str(error.purchase_id)))
-        case enrolment.NotEligible():
+        case errors.NotEligible():
             return NotEligible(message=error.message, field=error.field)
     raise error
 

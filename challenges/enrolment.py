@@ -11,17 +11,10 @@ from challenges.challenge_catalog import Audience, ChallengeStatus, get_challeng
 from challenges.challenge_periods import Window
 from challenges.models import Challenge, ChallengeParticipation
 from domain import ledger
-from domain.errors import DomainError
+from domain.errors import NotEligible
 from domain.models import Program
 
-
-class NotEligible(DomainError):
-    """The member may not do this (outside the audience, challenge not open); `field`
-    names the input that decided it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(message)
+__all__ = ["NotEligible"]  # re-exported: challenge callers catch it from here
 
 
 def takes_part(challenge: Challenge, tier_id: int | None, participation: ChallengeParticipation | None) -> bool:

@@ -74,6 +74,15 @@ class AlreadyReversed(DomainError):
         super().__init__(f"purchase {purchase_id} was already reversed")
 
 
+class NotEligible(DomainError):
+    """The member may not do this (outside the audience, below the tier, not open yet);
+    `field` names the input or rule that decided it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
 @dataclass
 class Problems:
     """Collects field problems so that a caller sees all of them at once."""
