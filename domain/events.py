@@ -63,6 +63,34 @@ class TierChanged:
     reason: str
 
 
+@dataclass(frozen=True)
+class RewardRedeemed:
+    """A redemption became final: redeemed outright, or a hold confirmed at the till.
+
+    Charity and sustainability rewards carry what charity/ needs to count their impact:
+    `impact` maps an impact unit to an amount, e.g. {"trees_planted": 1}."""
+
+    program_id: int
+    member_id: str
+    redemption_id: int
+    reward_id: int
+    kind: str
+    points: int
+    charity_id: int | None
+    impact: dict[str, int]
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class RedemptionCancelled:
+    """A final redemption was cancelled and its points refunded: its impact is undone."""
+
+    program_id: int
+    member_id: str
+    redemption_id: int
+    occurred_at: datetime
+
+
 # Events published in the current task since `EventBus.recording()` began.
 _recorded: ContextVar[list[object] | None] = ContextVar("recorded_events", default=None)
 
