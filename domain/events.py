@@ -91,6 +91,24 @@ class RedemptionCancelled:
     occurred_at: datetime
 
 
+@dataclass(frozen=True)
+class ReferralCompleted:
+    """The referee made their first qualifying purchase: both members were credited."""
+
+    program_id: int
+    referrer_id: str
+    referee_id: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class SurveyAnswered:
+    program_id: int
+    member_id: str
+    survey_id: int
+    occurred_at: datetime
+
+
 # Events published in the current task since `EventBus.recording()` began.
 _recorded: ContextVar[list[object] | None] = ContextVar("recorded_events", default=None)
 
