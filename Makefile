@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test schema migrations clean
+.PHONY: run test bench schema migrations clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ run: $(STAMP)
 ## The whole suite; DATABASE_URL / REDIS_URL pick the backends (default: embedded).
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Load benchmark on the local PostgreSQL and Redis; writes bench/RESULTS.md (see bench/README.md).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 ## Regenerate schema.graphql from the code.
 schema: $(STAMP)

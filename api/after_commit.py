@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 
 from api.context import LoyaltyContext
 from api.live_events import publish_live
+from api.observability import metrics
 from challenges import leaderboard_service
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 async def dispatch(ctx: LoyaltyContext, events: list[object]) -> None:
     if not events:
         return
+    metrics.count_ledger_entries(events)  # committed: counted once, with no I/O
     try:
         await publish_live(ctx.redis, events)
     except RedisError:

@@ -1,14 +1,18 @@
-"""The Starlette application: GraphQL at /graphql, health checks, lifespan wiring."""
+"""The Starlette application: GraphQL at /graphql, health checks, metrics, the guards
+around every request (body size, request id, time limit), lifespan wiring."""
 
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import UTC, datetime
 from collections.abc import AsyncIterator
 from typing import Any
 
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -16,6 +20,9 @@ from starlette.websockets import WebSocket
 from strawberry import UNSET
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
@@ -23,6 +30,12 @@ from tortoise.contrib.starlette import RegisterTortoise
 from api.auth import AuthError, TokenVerifier, bearer_token
 from api.context import LoyaltyContext
 from api.database import tortoise_config
+from api.limits.body_limit import BodySizeLimit
+from api.limits.timeout import within_timeout
+from api.observability.logging import configure_logging
+from api.observability.metrics import metrics_endpoint
+from api.observability.operations import outcome_of, record_operation
+from api.observability.request_id import RequestIdMiddleware
 from api.redis_client import EMBEDDED_URLS, make_redis
 from api.schema import build_schema
 from api.settings import Settings
@@ -35,8 +48,10 @@ from domain.models import Program
 
 class LoyaltyGraphQL(GraphQL):
     def __init__(self, settings: Settings, verifier: TokenVerifier, app: Starlette) -> None:
+        # Queries over GET let the app fetch persisted queries as cacheable URLs;
+        # strawberry never runs a mutation sent by GET.
         super().__init__(build_schema(settings), graphql_ide=None if settings.production else "graphiql",
-                         allow_queries_via_get=False)
+                         allow_queries_via_get=True)
         self.settings = settings
         self.verifier = verifier
         self.app = app
@@ -50,6 +65,28 @@ class LoyaltyGraphQL(GraphQL):
         except AuthError as error:
             ctx.auth_error = error
         return ctx
+
+    async def execute_single(  # noqa: PLR0917 - strawberry's signature
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: LoyaltyContext,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """One HTTP operation, within the time limit, counted and logged."""
+        started = time.perf_counter()
+        try:
+            result = await within_timeout(self.settings.request_timeout_seconds, super().execute_single(
+                request=request, request_adapter=request_adapter, sub_response=sub_response,
+                context=context, root_value=root_value, request_data=request_data,
+            ))
+        except HTTPException:
+            record_operation(request_data, "bad_request", context, time.perf_counter() - started)
+            raise
+        record_operation(request_data, outcome_of(result.errors), context, time.perf_counter() - started)
+        return result
 
     async def on_ws_connect(self, context: LoyaltyContext) -> UnsetType | dict[str, object] | None:
         """Mobile clients send no headers on websockets: the token comes in
@@ -99,6 +136,9 @@ def create_app(
 ) -> Starlette:
     """`manage_database=False` leaves the ORM to the caller (tests own their database)."""
     settings = settings or Settings()
+    if manage_database:
+        # A process that owns its database owns its logging too; tests own both.
+        configure_logging(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -120,12 +160,18 @@ def create_app(
                 if redis is None:
                     await app.state.redis.aclose()
 
-    app = Starlette(lifespan=lifespan)
+    # Outermost first: every response carries a request id, even a 413.
+    app = Starlette(lifespan=lifespan, middleware=[
+        Middleware(RequestIdMiddleware),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+    ])
     graphql = LoyaltyGraphQL(settings, TokenVerifier(settings), app)
     app.router.routes.extend([
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        # Unauthenticated: bind it to a private network or let the proxy keep it inside.
+        Route("/metrics", metrics_endpoint),
     ])
     return app

@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from tortoise import Tortoise
 
@@ -90,6 +91,15 @@ def expire_points(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_database(settings, work))
 
 
+def release_holds(args: argparse.Namespace, settings: Settings) -> None:
+    from domain.rewards.holds import release_expired_holds
+
+    async def work() -> None:
+        print(f"released {await release_expired_holds(datetime.now(UTC))} timed-out hold(s)")
+
+    asyncio.run(_with_database(settings, work))
+
+
 def review_tiers(args: argparse.Namespace, settings: Settings) -> None:
     from domain.programs import get_or_create_program
     from domain.tiers import review_due_tiers
@@ -110,6 +120,9 @@ def worker(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit("--batch-size must be between 1 and 1000")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request drowns the batches
+    if settings.worker_metrics_port:  # push_deliveries_total lives in this process
+        import prometheus_client
+        prometheus_client.start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
 
     async def work() -> None:
         report = await run_worker(settings, args.once, args.batch_size, args.poll_seconds)
@@ -159,6 +172,33 @@ def rebuild_leaderboards(args: argparse.Namespace, settings: Settings) -> None:
     asyncio.run(_with_database(settings, work))
 
 
+def import_purchases(args: argparse.Namespace, settings: Settings) -> None:
+    from api.purchase_import import BadRow, import_purchases, write_rejected
+    from api.redis_client import make_redis
+    from challenges.leaderboard_service import apply_events
+    from domain.programs import get_or_create_program
+
+    async def work() -> None:
+        program = await get_or_create_program(settings.program_code, settings.program_name)
+        redis, now = make_redis(settings.redis_url), datetime.now(UTC)
+        try:
+            summary = await import_purchases(
+                program, args.file, now, lambda events: apply_events(redis, program, events, now))
+        except BadRow as bad:
+            sys.exit(f"{args.file}: {bad}")
+        finally:
+            await redis.aclose()
+        print(f"recorded {summary.recorded} purchase(s), rejected {len(summary.rejected)}")
+        for reason, count in summary.reasons().most_common():
+            print(f"  {count} x {reason}")
+        if (rejected := write_rejected(args.file, summary)) is not None:
+            print(f"rejected rows, with the reason, in {rejected}")
+
+    if not args.file.is_file():
+        sys.exit(f"{args.file}: no such file")
+    asyncio.run(_with_database(settings, work))
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="loyalty", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -177,15 +217,21 @@ def parser() -> argparse.ArgumentParser:
     mint.set_defaults(handler=token)
     commands.add_parser("expire-points", help="expire lots past their date").set_defaults(handler=expire_points)
     commands.add_parser("review-tiers", help="apply due tier reviews (downgrades)").set_defaults(handler=review_tiers)
+    commands.add_parser("release-holds", help="give back the points of reward holds the till never answered"
+                        ).set_defaults(handler=release_holds)
     commands.add_parser("rebuild-leaderboards", help="recompute every leaderboard in Redis from the database"
                         ).set_defaults(handler=rebuild_leaderboards)
-    work = commands.add_parser("worker", help="deliver push notifications from the outbox")
-    work.add_argument("--once", action="store_true", help="one batch (and the expiry reminders), then exit")
+    work = commands.add_parser("worker", help="deliver push notifications from the outbox and run the "
+                               "periodic jobs: expire points hourly, expiry reminders daily, hold releases")
+    work.add_argument("--once", action="store_true", help="every periodic job once, one batch, then exit")
     work.add_argument("--batch-size", type=int, help="messages claimed at a time (PUSH_BATCH_SIZE)")
     work.add_argument("--poll-seconds", type=float, default=2.0, help="pause when the outbox is empty")
     work.set_defaults(handler=worker)
     commands.add_parser("remind-expiring", help="queue pushes for points expiring within 7 days"
                         ).set_defaults(handler=remind_expiring)
+    load = commands.add_parser("import", help="record the purchases of a CSV file (see api/purchase_import.py)")
+    load.add_argument("file", type=Path)
+    load.set_defaults(handler=import_purchases)
     receive = commands.add_parser("webhook-receiver", help="print verified push webhooks (development)")
     receive.add_argument("--host", default="127.0.0.1")
     receive.add_argument("--port", type=int, default=9000)

@@ -55,6 +55,28 @@ class NotEligible(Problem):
     field: str
 
 
+@strawberry.type(description="The reward's last unit went to someone else.")
+class OutOfStock(Problem):
+    reward_id: strawberry.ID
+
+
+@strawberry.type(description="The reward's validity window has closed.")
+class Expired(Problem):
+    reward_id: strawberry.ID
+
+
+
+@strawberry.type(description="The lifecycle does not allow this change from the current state.")
+class InvalidTransition(Problem):
+    entity: str
+    from_state: str
+    to_state: str
+
+@strawberry.type(description="The member answered this survey before; the bonus was earned then.")
+class AlreadyAnswered(Problem):
+    survey_id: strawberry.ID
+
+
 def problem(error: errors.DomainError) -> Problem:
     """The GraphQL type of a domain outcome; an unmapped one is a bug and propagates."""
     match error:
@@ -77,7 +99,17 @@ def problem(error: errors.DomainError) -> Problem:
             return AlreadyReversed(message=error.message, purchase_id=strawberry.ID(str(error.purchase_id)))
         case errors.NotEligible():
             return NotEligible(message=error.message, field=error.field)
+        case errors.OutOfStock():
+            return OutOfStock(message=error.message, reward_id=strawberry.ID(str(error.reward_id)))
+        case errors.Expired():
+            return Expired(message=error.message, reward_id=strawberry.ID(str(error.reward_id)))
+        case errors.InvalidTransition():
+            return InvalidTransition(
+                message=error.message, entity=error.entity, from_state=error.from_state, to_state=error.to_state
+            )
+        case errors.AlreadyAnswered():
+            return AlreadyAnswered(message=error.message, survey_id=strawberry.ID(str(error.survey_id)))
     raise error
 
 
-PROBLEM_TYPES = (InvalidInput, NotFound, InsufficientPoints, IdempotencyConflict, AlreadyEnrolled, AlreadyReversed, NotEligible)
+PROBLEM_TYPES = (InvalidInput, NotFound, InsufficientPoints, IdempotencyConflict, AlreadyEnrolled, AlreadyReversed, NotEligible, OutOfStock, Expired, InvalidTransition, AlreadyAnswered)

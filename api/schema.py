@@ -8,6 +8,7 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -22,41 +23,69 @@ from api.activities.mutations import ActivityMutations
 from api.activities.queries import ActivityQueries
 from api.badges.mutations import BadgeMutations
 from api.badges.queries import BadgeQueries
+from api.campaigns.mutations import CampaignMutations
+from api.campaigns.queries import CampaignQueries
+from api.charities.mutations import CharityMutations
+from api.charities.queries import CharityQueries
 from api.challenges.mutations import ChallengeMutations
 from api.challenges.queries import ChallengeQueries
+from api.kpis.queries import KpiQueries
 from api.leaderboards.mutations import LeaderboardMutations
 from api.leaderboards.queries import LeaderboardQueries
 from api.members.mutations import MemberMutations
 from api.members.queries import MemberQueries
 from api.notifications.mutations import NotificationMutations
 from api.notifications.queries import NotificationQueries
+from api.partners.mutations import PartnerMutations
+from api.partners.queries import PartnerQueries
+from api.points.batch import PurchaseBatchMutations
 from api.points.mutations import PointsMutations
 from api.points.queries import PointsQueries
+from api.outages import DatabaseOutages
+from api.limits.cost_guard import QueryCostGuard
+from api.limits.persisted_queries import PersistedQueries
+from api.privacy.mutations import PrivacyMutations
+from api.privacy.queries import PrivacyQueries
 from api.problems import PROBLEM_TYPES
+from api.rewards.mutations import RewardMutations
+from api.rewards.queries import RewardQueries
+from api.segments.mutations import SegmentMutations
+from api.segments.queries import SegmentQueries
 from api.settings import Settings
 from api.subscriptions.subscriptions import Subscription
+from api.surveys.mutations import SurveyMutations
+from api.surveys.queries import SurveyQueries
 from api.tiers.mutations import TierMutations
 from api.tiers.queries import TierQueries
 
-Query = merge_types("Query", (MemberQueries, PointsQueries, TierQueries, ActivityQueries, BadgeQueries, NotificationQueries, ChallengeQueries, LeaderboardQueries))
-Mutation = merge_types("Mutation", (MemberMutations, PointsMutations, TierMutations, ActivityMutations, BadgeMutations, NotificationMutations, ChallengeMutations, LeaderboardMutations))
+Query = merge_types("Query", (MemberQueries, PointsQueries, TierQueries, ActivityQueries, BadgeQueries, NotificationQueries, ChallengeQueries, LeaderboardQueries, KpiQueries, PrivacyQueries, RewardQueries, CharityQueries, CampaignQueries, PartnerQueries, SegmentQueries, SurveyQueries))
+Mutation = merge_types("Mutation", (MemberMutations, PointsMutations, PurchaseBatchMutations, TierMutations, ActivityMutations, BadgeMutations, NotificationMutations, ChallengeMutations, LeaderboardMutations, RewardMutations, CharityMutations, PrivacyMutations, CampaignMutations, PartnerMutations, SegmentMutations, SurveyMutations))
 
 
 def _mask_unexpected(error: GraphQLError) -> bool:
-    """Errors we raise on purpose carry `extensions.code`; anything else is a bug's text."""
-    return not (error.extensions or {}).get("code")
+    """Errors we raise on purpose carry `extensions.code`; an exception's text is a bug's
+    and is masked. Parse and validation errors (no exception behind them) describe the
+    client's own query, so the client keeps them."""
+    return not (error.extensions or {}).get("code") and error.original_error is not None
 
 
 def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     chosen: list = [
+        # First: a persisted query's text must be known before anything parses it.
+        lambda: PersistedQueries(ttl_seconds=settings.persisted_query_ttl_seconds),
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         ParserCache,
         ValidationCache,
+        # After validation, before any resolver: price the operation, charge the caller.
+        lambda: QueryCostGuard(settings),
     ]
     if settings.production:
+        # The schema is the mobile app's business, not the public's.
+        chosen.append(DisableIntrospection)
         chosen.append(lambda: MaskErrors(should_mask_error=_mask_unexpected))
+    chosen.append(DatabaseOutages)
     return chosen
 
 

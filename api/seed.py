@@ -9,7 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from api.seed_campaigns import seed_campaigns
+from api.seed_charity import seed_charity
 from api.seed_gamification import seed_gamification
+from api.seed_rewards import seed_rewards
+from api.seed_segments import seed_segments
 from api.settings import Settings
 from domain.members import Enrollment, enroll_member
 from domain.models import Member, Program, Tier
@@ -61,4 +65,8 @@ async def seed_demo(settings: Settings) -> Demo:
         now,
     )
     await seed_gamification(program, now)
+    await seed_segments(program, now)
+    await seed_campaigns(program, now)
+    await seed_charity(program, now)
+    await seed_rewards(program, now)
     return Demo(program, await Member.get(id=member.id))

@@ -55,6 +55,24 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_tokens: int = 2000
 
+    # Query cost (api/limits/query_cost.py): 1 per field, a connection's subtree times `first`.
+    max_query_cost: int = Field(default=10_000, ge=1)
+    # Each caller's budget of cost, a token bucket in Redis (api/limits/cost_budget.py).
+    cost_budget_capacity: int = Field(default=50_000, ge=1)
+    cost_budget_refill_per_second: float = Field(default=1000, gt=0)
+    # An integration (a POS system) speaks for every store at once: its bucket is this many
+    # times larger and refills this many times faster.
+    cost_budget_integration_factor: float = Field(default=50, ge=1)
+    # Apollo persisted queries: how long Redis keeps a registered query text.
+    persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    request_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    # `loyalty worker` serves its own /metrics (push deliveries) here when set.
+    worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    worker_metrics_host: str = "127.0.0.1"
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @property
     def production(self) -> bool:
         return self.loyalty_env == "production"
@@ -87,6 +105,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_keys(self) -> Settings:
+        if self.max_query_cost > self.cost_budget_capacity:
+            raise ValueError("MAX_QUERY_COST above COST_BUDGET_CAPACITY: such queries could never run")
         if self.production and self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_SECRET:
             raise ValueError("LOYALTY_ENV=production needs JWT_SECRET or an RS256/ES256 key")
         if self.jwt_algorithm != "HS256" and not (self.jwt_public_key_file or self.jwt_jwks_file):

@@ -30,8 +30,8 @@ from challenges.badge_rules import (
 )
 from challenges.events import ActivityRecorded
 from challenges.models import Activity, Badge, MemberBadge
-from domain.events import PurchaseRecorded
-from domain.models import Program, Purchase
+from domain.events import PointsDonated, PurchaseRecorded
+from domain.models import Donation, DonationStatus, Program, Purchase
 
 
 def levels_of(badge: Badge) -> list[BadgeLevel]:
@@ -69,6 +69,9 @@ async def measure(
     if RuleKind.PURCHASE_COUNT in kinds:
         purchases = await Purchase.filter(member_id=member_id, reversed_at__isnull=True).count()
         values[BadgeRule(RuleKind.PURCHASE_COUNT)] = purchases
+    if RuleKind.DONATION_COUNT in kinds:
+        donations = await Donation.filter(member_id=member_id, status=DonationStatus.DONATED).count()
+        values[BadgeRule(RuleKind.DONATION_COUNT)] = donations
     streaks = [rule for rule in wanted if rule.kind is RuleKind.WEEKLY_STREAK]
     if streaks and anchor is not None:
         values.update(await _streaks(member_id, streaks, anchor, horizon_weeks))
@@ -155,6 +158,16 @@ async def on_purchase_recorded(event: PurchaseRecorded) -> None:
 
     async def recorded_at() -> datetime:
         return (await Purchase.get(id=event.purchase_id)).recorded_at
+
+    await _evaluate(event.program_id, event.member_id, matching, None, recorded_at)
+
+
+async def on_points_donated(event: PointsDonated) -> None:
+    """In the donation's transaction: donation-counting badges (e.g. a first donation)."""
+    matching = [badge for badge, rule in await _rule_badges(event.program_id) if rule.about_donations]
+
+    async def recorded_at() -> datetime:
+        return event.occurred_at
 
     await _evaluate(event.program_id, event.member_id, matching, None, recorded_at)
 

@@ -29,6 +29,7 @@ class RuleKind(StrEnum):
     ECO_ACTION_COUNT = "eco_action_count"  # activities with a sustainability impact
     WEEKLY_STREAK = "weekly_streak"  # weeks in a row with an activity (of a type)
     PURCHASE_COUNT = "purchase_count"  # purchases not returned
+    DONATION_COUNT = "donation_count"  # donations to charities made (threshold 1: first donation)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,10 @@ class BadgeRule:
     @property
     def about_purchases(self) -> bool:
         return self.kind is RuleKind.PURCHASE_COUNT
+
+    @property
+    def about_donations(self) -> bool:
+        return self.kind is RuleKind.DONATION_COUNT
 
     def counts_activity(self, type_code: str, impact_unit: str | None) -> bool:
         match self.kind:

@@ -7,6 +7,7 @@ A rejected request raises before anything is written.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -20,7 +21,7 @@ from challenges.goals import ADDITIVE, DEFAULT_MILESTONES, Goal, goal_problems
 from challenges.models import ActivityType, Badge, Challenge
 from domain import audit
 from domain.errors import FieldProblem, InvalidInput, NotFound, Problems
-from domain.models import Program, Tier
+from domain.models import Program, Segment, Tier
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -39,18 +40,32 @@ class ChallengeStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Audience:
-    """Everyone when `tier_ids` is empty; else members in one of those tiers."""
+    """Everyone when neither is set; members in one of `tier_ids`; or members of the
+    segment `segment_id` (domain.segments), judged on their facts when it matters."""
 
     tier_ids: tuple[int, ...] = ()
+    segment_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        if self.segment_id is not None:
+            return {"kind": "segment", "segment_id": self.segment_id}
         return {"kind": "tiers", "tier_ids": list(self.tier_ids)} if self.tier_ids else {"kind": "everyone"}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Audience:
+        if data.get("kind") == "segment":
+            return cls(segment_id=int(data["segment_id"]))
         return cls(tuple(data.get("tier_ids", ()))) if data.get("kind") == "tiers" else cls()
 
-    def admits(self, tier_id: int | None) -> bool:
+    @property
+    def everyone(self) -> bool:
+        return not self.tier_ids and self.segment_id is None
+
+    def admits(self, tier_id: int | None, in_segments: Collection[int] = ()) -> bool:
+        """`in_segments`: the segments the member is in, of those audiences name (see
+        challenges.enrolment.segments_of); a segment audience admits nobody without it."""
+        if self.segment_id is not None:
+            return self.segment_id in in_segments
         return not self.tier_ids or tier_id in self.tier_ids
 
 
@@ -97,6 +112,8 @@ def spec_problems(spec: ChallengeSpec, now: datetime, creating: bool) -> list[Fi
         problems.add("maxCompletions", f"must be between 1 and {MAX_COMPLETIONS}")
     if spec.audience is not None and len(spec.audience.tier_ids) > MAX_AUDIENCE_TIERS:
         problems.add("audience.tierIds", f"at most {MAX_AUDIENCE_TIERS} tiers")
+    if spec.audience is not None and spec.audience.tier_ids and spec.audience.segment_id is not None:
+        problems.add("audience.segmentId", "give tier ids or a segment, not both")
     if spec.milestones is not None:
         if len(spec.milestones) > MAX_MILESTONES:
             problems.add("milestones", f"at most {MAX_MILESTONES} milestones")
@@ -146,6 +163,9 @@ async def reference_problems(program_id: int, spec: ChallengeSpec) -> list[Field
         for i, tier_id in enumerate(spec.audience.tier_ids):
             if tier_id not in known:
                 problems.add(f"audience.tierIds.{i}", f"no tier {tier_id} in this program")
+    if spec.audience is not None and spec.audience.segment_id is not None:
+        if not await Segment.exists(id=spec.audience.segment_id, program_id=program_id):
+            problems.add("audience.segmentId", f"no segment {spec.audience.segment_id} in this program")
     if spec.reward_badge_id:
         if not await Badge.exists(id=spec.reward_badge_id, program_id=program_id):
             problems.add("rewardBadgeId", f"no badge {spec.reward_badge_id} in this program")

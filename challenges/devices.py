@@ -92,7 +92,7 @@ async def register_device(
     for _ in range(2):  # a concurrent first registration of the same token wins once
         try:
             async with in_transaction():
-                if not await Member.exists(id=member_id, program_id=program_id):
+                if not await Member.exists(id=member_id, program_id=program_id, erased_at=None):
                     raise NotFound("member", member_id)
                 device = await Device.filter(token_hash=digest).select_for_update().first()
                 if device is None:

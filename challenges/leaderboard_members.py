@@ -29,8 +29,8 @@ async def _other_member(program: Program, follower_id: str, raw_id: str) -> str:
     followee_id = parse_member_id(raw_id)
     if followee_id == follower_id:
         raise InvalidInput.one("memberId", "you can't follow yourself")
-    found = {str(i) for i in await Member.filter(id__in=[follower_id, followee_id], program_id=program.id
-                                                 ).values_list("id", flat=True)}
+    found = {str(i) for i in await Member.filter(  # erased members neither follow nor are followed
+        id__in=[follower_id, followee_id], program_id=program.id, erased_at=None).values_list("id", flat=True)}
     for someone in (follower_id, followee_id):  # the follower too: a token can outlive its member
         if someone not in found:
             raise NotFound("member", someone)
@@ -88,7 +88,7 @@ async def set_board_profile(
     if isinstance(alias, str) and (problem := alias_problem(alias)) is not None:
         problems.add("alias", problem)
     problems.raise_if_any()
-    member = await Member.get_or_none(id=member_id, program_id=program.id)
+    member = await Member.get_or_none(id=member_id, program_id=program.id, erased_at=None)
     if member is None:
         raise NotFound("member", member_id)
     changes: dict[str, object] = {}

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import Q
 
 from challenges.challenge_catalog import Audience, ChallengeStatus
-from challenges.enrolment import takes_part
+from challenges.enrolment import segments_of, takes_part
 from challenges.challenge_periods import Period, Window, period_at
 from challenges.models import Challenge, ChallengeParticipation, ChallengeProgress, CommunityProgress
 from challenges.progress import completions
@@ -69,9 +69,11 @@ def _view(challenge: Challenge, period: Period | None, key: str, row: ChallengeP
 async def _current(program: Program, member: Member, now: datetime, wanted: MemberChallengeStatus) -> list[MemberChallenge]:
     tz = ZoneInfo(program.time_zone)
     open_now: list[tuple[Challenge, Period]] = []
-    for challenge in await Challenge.filter(program_id=program.id, status=ChallengeStatus.PUBLISHED.value).order_by("id"):
+    published = await Challenge.filter(program_id=program.id, status=ChallengeStatus.PUBLISHED.value).order_by("id")
+    in_segments = await segments_of(program, member, published, now)
+    for challenge in published:
         period = period_at(Window.from_json(challenge.window), now, tz)
-        if period is not None and Audience.from_json(challenge.audience).admits(member.tier_id):
+        if period is not None and Audience.from_json(challenge.audience).admits(member.tier_id, in_segments):
             open_now.append((challenge, period))
     if not open_now:
         return []
@@ -89,7 +91,7 @@ async def _current(program: Program, member: Member, now: datetime, wanted: Memb
         capped = challenge.community_target is None and done.get(challenge.id, 0) >= challenge.max_completions
         if view.completed_at is not None or capped:
             continue
-        active = takes_part(challenge, member.tier_id, joined.get(challenge.id))
+        active = takes_part(challenge, member.tier_id, joined.get(challenge.id), in_segments)
         if active == (wanted == MemberChallengeStatus.ACTIVE):
             found.append(view)
     return sorted(found, key=lambda v: (v.period_ends_at, v.challenge.id))  # ending soonest first

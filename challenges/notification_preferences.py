@@ -103,7 +103,7 @@ async def update_preferences(
     """Replace the named categories' settings; the others keep theirs."""
     validate(changes)
     async with in_transaction():
-        if not await Member.exists(id=member_id, program_id=program_id):
+        if not await Member.exists(id=member_id, program_id=program_id, erased_at=None):
             raise NotFound("member", member_id)
         for change in changes:
             values = {"enabled": change.enabled, "quiet_start": change.quiet_start,

@@ -49,9 +49,9 @@ async def enqueue(
     kind = NotificationCategory(category)
     if await OutboxMessage.exists(dedupe_key=dedupe_key):
         return None
-    member = await Member.get_or_none(id=member_id, program_id=program_id)
+    member = await Member.get_or_none(id=member_id, program_id=program_id, erased_at=None)
     if member is None:
-        return None
+        return None  # unknown or erased: nobody to tell
     decision = decide(await preference_of(member_id, kind), member.time_zone, now)
     if not decision.send:
         return None

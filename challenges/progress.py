@@ -24,7 +24,7 @@ from tortoise.functions import Count
 from challenges import outbox
 from challenges.badges import award_badge
 from challenges.challenge_catalog import ChallengeStatus
-from challenges.enrolment import takes_part
+from challenges.enrolment import segments_of, takes_part
 from challenges.challenge_periods import Period, Window, local_day, period_at
 from challenges.events import ActivityRecorded, ChallengeCompleted, ChallengeProgressed
 from challenges.goals import Goal, GoalEvent, Measure, fold, measure, new_milestones
@@ -99,12 +99,14 @@ async def _candidates(program: Program, member_id: str, kind: str, moment: datet
     if not found:
         return []
     ids = [c.challenge.id for c in found]
-    tier_id = (await Member.filter(id=member_id).values_list("tier_id", flat=True))[0]
+    member = await Member.get(id=member_id)
+    tier_id = member.tier_id  # type: ignore[attr-defined]
+    in_segments = await segments_of(program, member, [c.challenge for c in found], moment)
     joined = {p.challenge_id: p for p in await ChallengeParticipation.filter(member_id=member_id, challenge_id__in=ids)}
     done = await completions(member_id, ids)
     return [
         c for c in found
-        if takes_part(c.challenge, tier_id, joined.get(c.challenge.id))
+        if takes_part(c.challenge, tier_id, joined.get(c.challenge.id), in_segments)
         and (c.challenge.community_target is not None or done.get(c.challenge.id, 0) < c.challenge.max_completions)
     ]
 

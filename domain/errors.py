@@ -83,6 +83,41 @@ class NotEligible(DomainError):
         super().__init__(message)
 
 
+class OutOfStock(DomainError):
+    """The reward's last unit went to someone else."""
+
+    def __init__(self, reward_id: int) -> None:
+        self.reward_id = reward_id
+        super().__init__(f"reward {reward_id} is out of stock")
+
+
+class Expired(DomainError):
+    """The reward's validity window has closed."""
+
+    def __init__(self, reward_id: int, expired_at: str) -> None:
+        self.reward_id = reward_id
+        self.expired_at = expired_at
+        super().__init__(f"reward {reward_id} could be redeemed until {expired_at}")
+
+
+class InvalidTransition(DomainError):
+    """A lifecycle change the current state does not allow (e.g. activating an ended campaign)."""
+
+    def __init__(self, entity: str, from_state: str, to_state: str) -> None:
+        self.entity = entity
+        self.from_state = from_state
+        self.to_state = to_state
+        super().__init__(f"a {from_state} {entity} can't become {to_state}")
+
+
+class AlreadyAnswered(DomainError):
+    """The member answered this survey before: one answer, one bonus."""
+
+    def __init__(self, survey_id: int) -> None:
+        self.survey_id = survey_id
+        super().__init__(f"survey {survey_id} was already answered")
+
+
 @dataclass
 class Problems:
     """Collects field problems so that a caller sees all of them at once."""

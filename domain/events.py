@@ -92,6 +92,20 @@ class RedemptionCancelled:
 
 
 @dataclass(frozen=True)
+class PointsDonated:
+    """A member gave points to a charity: by hand, by auto-donation or through a reward."""
+
+    program_id: int
+    member_id: str
+    donation_id: int
+    charity_id: int
+    points: int
+    amount: int  # minor units of the program currency, brand match excluded
+    source: str  # member, round_up, auto_share, reward
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
 class ReferralCompleted:
     """The referee made their first qualifying purchase: both members were credited."""
 
@@ -107,6 +121,16 @@ class SurveyAnswered:
     member_id: str
     survey_id: int
     occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class MemberErased:
+    """A privacy erasure: handlers blank or delete the member's personal data in their own
+    tables, in the erasure's transaction; ledger totals stay."""
+
+    program_id: int
+    member_id: str
+    erased_at: datetime
 
 
 # Events published in the current task since `EventBus.recording()` began.

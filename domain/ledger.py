@@ -43,10 +43,11 @@ class LotTerms:
 async def lock_member(program_id: int, member_id: str) -> Member:
     """The member row, locked FOR UPDATE on PostgreSQL so that spends queue per member.
 
-    SQLite drops the clause; it serialises writers anyway.
+    SQLite drops the clause; it serialises writers anyway. An erased member is not found:
+    nobody earns, spends or joins in their name any more.
     """
     member = (
-        await Member.filter(id=member_id, program_id=program_id)
+        await Member.filter(id=member_id, program_id=program_id, erased_at=None)
         .select_for_update()
         .first()
     )
@@ -125,6 +126,12 @@ async def _lower_balance(member: Member, points: int) -> None:
         raise LedgerRace(f"balance of member {member.id} would go negative")
 
 
+@dataclass(frozen=True)
+class Debit:
+    entry: LedgerEntry
+    lots_taken: list[LotView]  # the lots the spend consumed, as they were before it
+
+
 async def debit(
     member: Member,
     points: int,
@@ -138,6 +145,19 @@ async def debit(
 
     The caller must hold the member lock (`lock_member`) in this transaction.
     """
+    return (await debit_lots(member, points, kind, reason, now, purchase, actor)).entry
+
+
+async def debit_lots(
+    member: Member,
+    points: int,
+    kind: LedgerKind,
+    reason: str,
+    now: datetime,
+    purchase: Purchase | None = None,
+    actor: str | None = None,
+) -> Debit:
+    """`debit`, also telling which lots it took (a refund must not outlive them)."""
     lots = await member_lots(member.id)
     takes = plan_spend(lots, points, now)
     await _take(member, takes)
@@ -155,7 +175,8 @@ async def debit(
     await event_bus.publish(
         PointsSpent(member.program_id, str(member.id), entry.id, points, kind.value)
     )
-    return entry
+    taken_ids = {take.lot_id for take in takes}
+    return Debit(entry, [lot for lot in lots if lot.id in taken_ids])
 
 
 @dataclass(frozen=True)

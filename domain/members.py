@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 from babel import Locale, UnknownLocaleError
 from tortoise.transactions import in_transaction
 
+from domain import referrals
 from domain.errors import AlreadyEnrolled, InvalidInput, NotFound, Problems
 from domain.events import MemberEnrolled, event_bus
 from domain.models import Member, Program, Tier
@@ -29,6 +30,7 @@ class Enrollment:
     birthday: date | None = None
     locale: str = "en"
     time_zone: str = "UTC"
+    referral_code: str | None = None  # the code of the member who referred this one
 
 
 def is_time_zone(name: str) -> bool:
@@ -63,7 +65,10 @@ def new_referral_code() -> str:
 
 
 async def enroll_member(program: Program, enrollment: Enrollment, now: datetime) -> Member:
-    """Enroll a member, placed in the program's entry tier (threshold 0) if there is one."""
+    """Enroll a member, placed in the program's entry tier (threshold 0) if there is one.
+
+    With a referral code, a pending referral opens in the same transaction (see
+    domain.referrals for what completes it)."""
     validate_enrollment(enrollment, now.date())
     async with in_transaction():
         existing = await Member.get_or_none(
@@ -71,6 +76,11 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
         )
         if existing is not None:
             raise AlreadyEnrolled(enrollment.external_id, str(existing.id))
+        referrer = None
+        if enrollment.referral_code is not None:
+            referrer = await referrals.find_referrer(
+                program, enrollment.referral_code, enrollment.display_name, enrollment.birthday
+            )
         tiers = await Tier.filter(program_id=program.id)
         code = new_referral_code()
         while await Member.exists(referral_code=code):
@@ -87,6 +97,8 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
             tier=qualified_tier(tiers, 0),
             tier_review_at=add_months(now, program.tier_review_months),
         )
+        if referrer is not None:
+            await referrals.open_referral(program, referrer, member, now)
         # Handlers (signup bonuses, referrals) write in this same transaction.
         await event_bus.publish(MemberEnrolled(program.id, str(member.id), now))
         return member

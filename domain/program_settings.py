@@ -25,6 +25,11 @@ class SettingsChange:
     tier_window_months: int | None = None
     tier_review_months: int | None = None
     time_zone: str | None = None
+    redemption_cancel_minutes: int | None = None
+    referral_referrer_points: int | None = None
+    referral_referee_points: int | None = None
+    referral_min_purchase: int | None = None
+    referral_cap: int | None = None
 
 
 # field -> (GraphQL path, lowest, highest)
@@ -34,6 +39,11 @@ _RANGES = {
     "pending_days": ("pendingDays", 0, 365),
     "tier_window_months": ("tierWindowMonths", 1, 60),
     "tier_review_months": ("tierReviewMonths", 1, 60),
+    "redemption_cancel_minutes": ("redemptionCancelMinutes", 0, 7 * 24 * 60),
+    "referral_referrer_points": ("referralReferrerPoints", 0, 1_000_000),
+    "referral_referee_points": ("referralRefereePoints", 0, 1_000_000),
+    "referral_min_purchase": ("referralMinPurchase", 0, 10**12),
+    "referral_cap": ("referralCap", 0, 10_000),
 }
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
 from domain import idempotency, ledger
-from domain.earning import base_earning
+from domain.campaigns import engine
+from domain.campaigns.rules import Item, PurchaseFacts
 from domain.errors import AlreadyReversed, InvalidInput, NotFound, Problems
 from domain.events import PurchaseRecorded, event_bus
 from domain.members import is_member_id
-from domain.models import LedgerKind, Program, Purchase, Tier
+from domain.models import LedgerKind, Member, Partner, Program, Purchase
 from domain.money import is_known_currency, minor_units
+from domain.partners import partner_for_purchase
 from domain.tiers import reevaluate_tier
 
 MAX_ITEMS = 500
@@ -48,6 +49,19 @@ class PurchaseReport:
     idempotency_key: str
     channel: Channel = Channel.POS
     items: list[PurchaseItem] = field(default_factory=list)
+    partner_code: str | None = None  # bought at this partner brand (coalition)
+
+
+def purchase_facts(report: PurchaseReport, program: Program, partner: Partner | None) -> PurchaseFacts:
+    """What the earning rules see of a purchase: the partner's earn rate at a partner."""
+    return PurchaseFacts(
+        amount=report.amount,
+        currency_digits=minor_units(report.currency),
+        earn_rate=partner.points_per_currency_unit if partner else program.points_per_currency_unit,
+        channel=report.channel.value,
+        partner_code=partner.code if partner else None,
+        items=tuple(Item(i.sku, i.category, i.quantity * i.unit_price) for i in report.items),
+    )
 
 
 def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -> None:
@@ -86,7 +100,7 @@ class PurchaseOutcome:
     purchase_id: int
     member_id: str
     points_earned: int
-    breakdown: list[dict[str, Any]]  # [{rule, description, points}]
+    breakdown: list[dict[str, Any]]  # [{rule, description, points, campaign_id, campaign_name}]
     balance: int
     tier_change: dict[str, Any] | None  # {from_tier, to_tier, reason}
 
@@ -94,24 +108,30 @@ class PurchaseOutcome:
 def _payload(report: PurchaseReport) -> dict[str, Any]:
     data = asdict(report)
     data.pop("idempotency_key")
+    if data["partner_code"] is None:
+        del data["partner_code"]  # keeps fingerprints of keys stored before partners existed
     data["occurred_at"] = report.occurred_at.isoformat()
     return data
 
 
 async def record_purchase(program: Program, report: PurchaseReport, now: datetime) -> PurchaseOutcome:
-    """Earn points for a purchase, in one transaction with tier re-evaluation and events."""
+    """Earn points for a purchase, in one transaction with tier re-evaluation and events.
+
+    Earning: the base rule (the partner's at a partner), the tier bonus, and the active
+    campaigns that fire (domain.campaigns); each campaign is credited as its own ledger
+    entry naming it, linked to the purchase so that a return takes it back too.
+    """
     validate_purchase(report, program, now)
 
     async def work() -> dict[str, Any]:
         member = await ledger.lock_member(program.id, report.member_id)
-        tier = await Tier.get_or_none(id=member.tier_id) if member.tier_id else None
-        earning = base_earning(
-            report.amount,
-            minor_units(report.currency),
-            program.points_per_currency_unit,
-            tier.name if tier else None,
-            Decimal(tier.earn_multiplier) if tier else Decimal(1),
+        partner = await partner_for_purchase(program.id, report.partner_code)
+        campaigns = await engine.load_campaigns(program.id)
+        quote = await engine.quote_purchase(
+            program, member, partner, purchase_facts(report, program, partner), report.occurred_at, campaigns, now
         )
+        budgeted = {c.id for c in campaigns if c.budget_remaining is not None}
+        quote = engine.Quote(quote.base, await engine.reserve_budgets(quote.decision, budgeted))
         purchase = await Purchase.create(
             program_id=program.id,
             member_id=member.id,
@@ -120,19 +140,21 @@ async def record_purchase(program: Program, report: PurchaseReport, now: datetim
             channel=report.channel.value,
             items=[asdict(item) for item in report.items],
             occurred_at=report.occurred_at,
-            points_earned=earning.points,
+            points_earned=quote.points,
             recorded_at=now,
+            partner=partner,
         )
-        if earning.points > 0:
+        if quote.base.points > 0:
             await ledger.credit(
                 member,
-                earning.points,
+                quote.base.points,
                 LedgerKind.EARN,
                 f"purchase {purchase.id}",
                 now,
                 ledger.LotTerms.for_program(program, now),
                 purchase=purchase,
             )
+        await engine.grant(program, member, quote.decision, report.occurred_at, now, f"purchase {purchase.id}", purchase)
         await event_bus.publish(
             PurchaseRecorded(
                 program.id, str(member.id), purchase.id, report.amount, report.currency, report.occurred_at
@@ -143,9 +165,10 @@ async def record_purchase(program: Program, report: PurchaseReport, now: datetim
             PurchaseOutcome(
                 purchase_id=purchase.id,
                 member_id=str(member.id),
-                points_earned=earning.points,
-                breakdown=[asdict(line) for line in earning.lines],
-                balance=member.points_balance + earning.points,
+                points_earned=quote.points,
+                breakdown=[line.as_dict() for line in quote.lines],
+                # Re-read: handlers in this transaction (auto-donation) may have spent some.
+                balance=await _balance(member),
                 tier_change=asdict(move) if move else None,
             )
         )
@@ -154,6 +177,11 @@ async def record_purchase(program: Program, report: PurchaseReport, now: datetim
         program.id, report.idempotency_key, "recordPurchase", _payload(report), now, work
     )
     return PurchaseOutcome(**result)
+
+
+async def _balance(member: Member) -> int:
+    rows = await Member.filter(id=member.id).values_list("points_balance", flat=True)
+    return int(rows[0])
 
 
 @dataclass(frozen=True)

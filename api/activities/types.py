@@ -6,10 +6,12 @@ from datetime import datetime
 
 import strawberry
 
+from api.charities.types import ImpactTotal, MoneyAmount, impact_list
 from challenges import activities
 from challenges.activity_catalog import ImpactUnit as ImpactUnitValue
 from challenges.activity_catalog import built_in
 from challenges.models import ActivityType as ActivityTypeModel
+from domain.charity.impact import MEALS_PROVIDED, TREES_PLANTED, ImpactTotals
 
 ImpactUnit = strawberry.enum(ImpactUnitValue, description="What a sustainability impact counts.")
 
@@ -72,16 +74,40 @@ class ActivityRecorded:
         )
 
 
-@strawberry.type(description="What the member's activities saved, summed over all of them.")
+@strawberry.type(
+    description="What the member achieved: sustainability activities, donations (with the brand match) "
+    "and sustainability rewards, summed over all of them."
+)
 class SustainabilityImpact:
     co2_avoided_grams: int
     items_recycled: int
     paper_saved_grams: int
+    trees_planted: int = strawberry.field(description="From donations and sustainability rewards.")
+    meals_provided: int = strawberry.field(description="From donations and rewards.")
+    donations: int = strawberry.field(description="Donations made; skipped and cancelled ones excluded.")
+    donated_points: int
+    donated_amount: MoneyAmount = strawberry.field(description="What the donated points were worth.")
+    matched_amount: MoneyAmount = strawberry.field(description="What the brand added on top.")
+    by_unit: list[ImpactTotal] = strawberry.field(description="Every impact unit, including the ones above.")
 
     @classmethod
-    def from_totals(cls, totals: dict[str, int]) -> SustainabilityImpact:
+    def from_totals(
+        cls, totals: dict[str, int], donated: ImpactTotals | None = None, currency: str = "EUR"
+    ) -> SustainabilityImpact:
+        """`totals`: the activities' impact per unit; `donated`: donations and rewards."""
+        donated = donated or ImpactTotals()
+        combined = dict(totals)
+        for unit, amount in donated.impact.items():
+            combined[unit] = combined.get(unit, 0) + amount
         return cls(
-            co2_avoided_grams=totals.get(ImpactUnitValue.CO2_GRAMS, 0),
-            items_recycled=totals.get(ImpactUnitValue.ITEMS_RECYCLED, 0),
-            paper_saved_grams=totals.get(ImpactUnitValue.PAPER_GRAMS, 0),
+            co2_avoided_grams=combined.get(ImpactUnitValue.CO2_GRAMS, 0),
+            items_recycled=combined.get(ImpactUnitValue.ITEMS_RECYCLED, 0),
+            paper_saved_grams=combined.get(ImpactUnitValue.PAPER_GRAMS, 0),
+            trees_planted=combined.get(TREES_PLANTED, 0),
+            meals_provided=combined.get(MEALS_PROVIDED, 0),
+            donations=donated.donations,
+            donated_points=donated.donated_points,
+            donated_amount=MoneyAmount(amount=donated.donated_amount, currency=currency),
+            matched_amount=MoneyAmount(amount=donated.matched_amount, currency=currency),
+            by_unit=impact_list(combined),
         )

@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.challenges.types import Challenge, Enrolment, GoalMeasure, GoalSource, GoalType, Recurrence, StreakUnit
+from api.ids import is_digits
 from api.permissions import Marketers, MemberOnly
 from api.problems import InvalidInput, NotEligible, NotFound, problem
 from challenges import challenge_catalog as catalog
@@ -55,9 +56,10 @@ class WindowInput:
         return Window(self.starts_at, self.ends_at, self.recurrence)
 
 
-@strawberry.input(description="No tiers: everyone.")
+@strawberry.input(description="No tiers and no segment: everyone. A segment: its members at the time an event counts.")
 class AudienceInput:
     tier_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
+    segment_id: strawberry.ID | None = None
 
 
 @strawberry.input
@@ -116,7 +118,7 @@ LeaveChallengePayload = Annotated[
 
 
 def parse_id(raw: str, path: str, entity: str) -> int:
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not is_digits(raw) or int(raw) > MAX_ID:
         raise InvalidInputError.one(path, f"{raw!r} is not a {entity} id")
     return int(raw)
 
@@ -125,7 +127,10 @@ def _spec(input: CreateChallengeInput | UpdateChallengeInput) -> catalog.Challen
     audience = None
     if input.audience is not None:
         ids = [parse_id(raw, f"audience.tierIds.{i}", "tier") for i, raw in enumerate(input.audience.tier_ids)]
-        audience = catalog.Audience(tuple(ids))
+        segment = input.audience.segment_id
+        audience = catalog.Audience(
+            tuple(ids), parse_id(segment, "audience.segmentId", "segment") if segment is not None else None
+        )
     badge = parse_id(input.reward_badge_id, "rewardBadgeId", "badge") if input.reward_badge_id is not None else None
     return catalog.ChallengeSpec(
         name=input.name,

@@ -70,6 +70,7 @@ class ChallengeWindow:
 class ChallengeAudience:
     everyone: bool
     tier_ids: list[strawberry.ID]
+    segment_id: strawberry.ID | None = None
 
 
 @strawberry.type
@@ -106,8 +107,9 @@ class Challenge:
             status=challenge_catalog.ChallengeStatus(challenge.status),
             goal=ChallengeGoal.from_goal(goals.Goal.from_json(challenge.goal)),
             window=ChallengeWindow(starts_at=window.starts_at, ends_at=window.ends_at, recurrence=window.every),
-            audience=ChallengeAudience(everyone=not audience.tier_ids,
-                                       tier_ids=[strawberry.ID(str(t)) for t in audience.tier_ids]),
+            audience=ChallengeAudience(everyone=audience.everyone,
+                                       tier_ids=[strawberry.ID(str(t)) for t in audience.tier_ids],
+                                       segment_id=strawberry.ID(str(audience.segment_id)) if audience.segment_id else None),
             enrolment=Enrolment.OPT_IN if challenge.opt_in else Enrolment.AUTOMATIC,
             reward_points=challenge.reward_points,
             reward_badge_id=strawberry.ID(str(badge_id)) if badge_id else None,

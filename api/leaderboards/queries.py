@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
+from api.ids import lookup_id
 from api.leaderboards.types import BOARD_KINDS, Leaderboard, LeaderboardBoard, unavailable
 from api.pagination import bad_argument
 from api.permissions import MemberOnly
@@ -19,7 +20,7 @@ MAX_CHALLENGE_ID = 2**31 - 1  # challenge ids are INTEGER
 def _challenge_id(raw: strawberry.ID | None) -> int | None:
     if raw is None:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_CHALLENGE_ID:
+    if lookup_id(raw, MAX_CHALLENGE_ID) is None:
         raise bad_argument("challengeId", f"{raw!r} is not a challenge id")
     return int(raw)
 

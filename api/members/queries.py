@@ -19,7 +19,9 @@ class MemberQueries:
     async def me(self, info: Info) -> Member | None:
         ctx = info.context
         program = await ctx.program()
-        member = await models.Member.get_or_none(id=ctx.principal.member_id, program_id=program.id)
+        member = await models.Member.get_or_none(
+            id=ctx.principal.member_id, program_id=program.id, erased_at=None  # erased: no data
+        )
         return Member.from_model(member) if member else None
 
     @strawberry.field(permission_classes=[Staff], description="A member by id or external id.")

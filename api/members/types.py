@@ -9,18 +9,26 @@ from strawberry.types import Info
 
 from api.activities.types import SustainabilityImpact
 from api.badges.types import EarnedBadge
+from api.charities.queries import member_donation_preference, member_donations
+from api.charities.types import Donation, DonationPreference
 from api.challenges.types import MemberChallenge, MemberChallengeStatus
 from api.leaderboards.queries import leaderboard_rank
 from api.leaderboards.types import LeaderboardBoard
 from api.notifications.queries import preferences_of_member
 from api.notifications.types import NotificationPreference
 from api.points.types import Points
+from api.members.referral_types import ReferralSummary
+from api.pagination import Connection
+from api.rewards.queries import redemptions_of_member
+from api.rewards.types import Redemption
 from api.tiers.types import Tier, TierChangeRecord, TierProgress
 from challenges.activities import impact_totals
 from challenges.badge_awards import member_badges
 from challenges.member_challenges import member_challenges
 from domain import models
+from domain.charity.impact import member_totals
 from domain.points import points_summary
+from domain.referrals import referral_summary
 from domain.tiers import tier_history, tier_progress
 
 EXPIRING_SOON = timedelta(days=30)
@@ -51,6 +59,14 @@ class Member:
             enrolled_at=member.enrolled_at,
             model=member,
         )
+
+    @strawberry.field(description="Labels set by integrations and marketers, sorted.")
+    def tags(self) -> list[str]:
+        return sorted(self.model.tags or [])
+
+    @strawberry.field(description="The member's referral code and the friends it brought.")
+    async def referral(self) -> ReferralSummary:
+        return ReferralSummary.from_summary(await referral_summary(self.model))
 
     @strawberry.field
     async def points(self, info: Info) -> Points:
@@ -93,9 +109,18 @@ class Member:
     async def notification_preferences(self) -> list[NotificationPreference]:
         return await preferences_of_member(str(self.model.id))
 
-    @strawberry.field(description="What the member's activities saved, summed over all of them.")
-    async def impact(self) -> SustainabilityImpact:
-        return SustainabilityImpact.from_totals(await impact_totals(str(self.model.id)))
+    @strawberry.field(description="What the member's activities, donations and sustainability rewards achieved.")
+    async def impact(self, info: Info) -> SustainabilityImpact:
+        member_id, currency = str(self.model.id), (await info.context.program()).currency
+        return SustainabilityImpact.from_totals(await impact_totals(member_id), await member_totals(member_id), currency)
+
+    @strawberry.field(description="Donations, newest first; skipped auto-donations say why.")
+    async def donations(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Donation]:
+        return await member_donations(info, str(self.model.id), first, after)
+
+    @strawberry.field(description="The auto-donation setting (mode NONE when never set).")
+    async def donation_preference(self) -> DonationPreference:
+        return await member_donation_preference(str(self.model.id))
 
     @strawberry.field(description="Badges held, at the highest level earned, newest first.")
     async def badges(self, info: Info) -> list[EarnedBadge]:
@@ -116,3 +141,7 @@ class Member:
         self, info: Info, board: LeaderboardBoard, challenge_id: strawberry.ID | None = None
     ) -> int | None:
         return await leaderboard_rank(info, str(self.model.id), board, challenge_id)
+
+    @strawberry.field(description="Rewards redeemed, newest first, with their codes and states.")
+    async def redemptions(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Redemption]:
+        return await redemptions_of_member(info, str(self.model.id), first, after)

@@ -8,11 +8,11 @@ import contextlib
 import signal
 from datetime import UTC, datetime, timedelta
 
+from api.scheduler import Schedule, worker_jobs
 from api.settings import Settings
 from challenges.delivery.backoff import RetryPolicy
 from challenges.delivery.providers import ProviderConfig, open_providers
 from challenges.delivery.worker import BatchReport, OutboxWorker, WorkerOptions
-from challenges.notification_triggers import remind_expiring_points
 
 
 def provider_config(settings: Settings) -> ProviderConfig:
@@ -45,20 +45,22 @@ def worker_options(settings: Settings, batch_size: int | None = None) -> WorkerO
 
 async def run_worker(settings: Settings, once: bool, batch_size: int | None = None,
                      poll_seconds: float = 2.0) -> BatchReport | None:
-    """Deliver the outbox. `once`: reminders, then one batch, then return its report.
+    """Deliver the outbox and run the periodic jobs. `once`: every job once, then one
+    batch, then return its report.
 
     Otherwise until SIGINT/SIGTERM; the batch in hand finishes first (its leases would
     bring it back anyway, but finishing avoids needless repeats).
     """
     async with open_providers(provider_config(settings)) as providers:
         worker = OutboxWorker(providers, worker_options(settings, batch_size))
+        schedule = Schedule(worker_jobs())  # expiry, reminders, holds: see api/scheduler.py
         if once:
-            await remind_expiring_points(datetime.now(UTC))
+            await schedule.run_all(datetime.now(UTC))
             return await worker.run_once()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):  # not on Windows
                 loop.add_signal_handler(sig, stop.set)
-        await worker.run_forever(stop, poll_seconds, periodic=remind_expiring_points)
+        await worker.run_forever(stop, poll_seconds, periodic=schedule.tick, periodic_every=timedelta(minutes=1))
         return None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -46,6 +46,9 @@ class RecordPurchaseInput:
     idempotency_key: str = strawberry.field(description="Unique per purchase, e.g. the receipt id.")
     channel: PurchaseChannel = Channel.POS
     items: list[PurchaseItemInput] = strawberry.field(default_factory=list)
+    partner_code: str | None = strawberry.field(
+        default=None, description="Bought at this partner brand: earns under the partner's rule."
+    )
 
     def to_report(self) -> PurchaseReport:
         return PurchaseReport(
@@ -56,14 +59,24 @@ class RecordPurchaseInput:
             idempotency_key=self.idempotency_key,
             channel=Channel(self.channel),
             items=[PurchaseItem(i.sku, i.quantity, i.unit_price, i.category) for i in self.items],
+            partner_code=self.partner_code,
         )
 
 
 @strawberry.type
 class EarnRuleLine:
-    rule: str = strawberry.field(description="Which rule earned these points: base, tier, ...")
+    rule: str = strawberry.field(description="Which rule earned these points: base, partner, tier, campaign.")
     description: str
     points: int
+    campaign_id: strawberry.ID | None = strawberry.field(default=None, description="Null for base, partner and tier lines.")
+    campaign_name: str | None = None
+
+    @classmethod
+    def from_line(cls, line: dict[str, Any]) -> EarnRuleLine:
+        campaign_id = line.get("campaign_id")
+        return cls(rule=line["rule"], description=line["description"], points=line["points"],
+                   campaign_id=strawberry.ID(str(campaign_id)) if campaign_id is not None else None,
+                   campaign_name=line.get("campaign_name"))
 
 
 @strawberry.type
@@ -88,7 +101,7 @@ class PurchaseRecorded:
             purchase_id=strawberry.ID(str(outcome.purchase_id)),
             member_id=strawberry.ID(outcome.member_id),
             points_earned=outcome.points_earned,
-            breakdown=[EarnRuleLine(**line) for line in outcome.breakdown],
+            breakdown=[EarnRuleLine.from_line(line) for line in outcome.breakdown],
             balance=outcome.balance,
             tier_change=TierChange(**outcome.tier_change) if outcome.tier_change else None,
         )

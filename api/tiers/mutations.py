@@ -53,6 +53,11 @@ class UpdateProgramSettingsInput:
     tier_window_months: int | None = None
     tier_review_months: int | None = None
     time_zone: str | None = None
+    redemption_cancel_minutes: int | None = None
+    referral_referrer_points: int | None = None
+    referral_referee_points: int | None = None
+    referral_min_purchase: int | None = strawberry.field(default=None, description="Minor units.")
+    referral_cap: int | None = strawberry.field(default=None, description="Credited referrals a referrer may earn for.")
 
 
 @strawberry.type
@@ -122,6 +127,11 @@ class TierMutations:
             tier_window_months=input.tier_window_months,
             tier_review_months=input.tier_review_months,
             time_zone=input.time_zone,
+            redemption_cancel_minutes=input.redemption_cancel_minutes,
+            referral_referrer_points=input.referral_referrer_points,
+            referral_referee_points=input.referral_referee_points,
+            referral_min_purchase=input.referral_min_purchase,
+            referral_cap=input.referral_cap,
         )
         try:
             program = await update_program_settings(await ctx.program(), change, ctx.principal.actor, ctx.now())

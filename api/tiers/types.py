@@ -65,6 +65,13 @@ class ProgramSettings:
     tier_basis: TierBasis
     tier_window_months: int
     tier_review_months: int
+    redemption_cancel_minutes: int = strawberry.field(
+        description="How long a member may cancel a redemption and get the points back."
+    )
+    referral_referrer_points: int = strawberry.field(description="Earned by the referrer when the friend first buys.")
+    referral_referee_points: int = strawberry.field(description="Earned by the friend on their first qualifying purchase.")
+    referral_min_purchase: int = strawberry.field(description="Minor units a first purchase must reach to count.")
+    referral_cap: int = strawberry.field(description="Referrals a referrer is credited for, at most.")
 
     @classmethod
     def from_model(cls, program: models.Program) -> ProgramSettings:
@@ -79,4 +86,9 @@ class ProgramSettings:
             tier_basis=program.tier_basis,
             tier_window_months=program.tier_window_months,
             tier_review_months=program.tier_review_months,
+            redemption_cancel_minutes=program.redemption_cancel_minutes,
+            referral_referrer_points=program.referral_referrer_points,
+            referral_referee_points=program.referral_referee_points,
+            referral_min_purchase=program.referral_min_purchase,
+            referral_cap=program.referral_cap,
         )

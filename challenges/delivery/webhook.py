@@ -41,7 +41,7 @@ def verify(
     tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
 ) -> bool:
     """What a receiver runs before trusting a delivery."""
-    if not timestamp or not signature_header or not timestamp.isdigit():
+    if not timestamp or not signature_header or not (timestamp.isascii() and timestamp.isdigit()):
         return False
     if abs(now - int(timestamp)) > tolerance_seconds:
         return False

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import prometheus_client
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -31,6 +32,12 @@ from challenges.outbox import OutboxStatus
 from domain.models import Member
 
 log = logging.getLogger(__name__)
+
+# Each message's attempt, by how it ended (delivered, pending = retry later, dead, no_device,
+# switched_off, lease_lost, error): deliveries and failures on the process's /metrics.
+PUSH_DELIVERIES = prometheus_client.Counter(
+    "push_deliveries", "Outbox delivery attempts by outcome", ["outcome"]
+)
 
 
 def utcnow() -> datetime:
@@ -113,11 +120,13 @@ class OutboxWorker:
         async def one(message: OutboxMessage) -> None:
             async with gate:
                 try:
-                    report.outcomes[await self.deliver(message, token)] += 1
+                    outcome = await self.deliver(message, token)
                 except Exception:  # noqa: BLE001 - a bug or a lost database: the lease brings it back
                     log.exception("delivering outbox message %s failed; it returns when its lease ends",
                                   message.id)
-                    report.outcomes["error"] += 1
+                    outcome = "error"
+                report.outcomes[outcome] += 1
+                PUSH_DELIVERIES.labels(outcome).inc()
 
         await asyncio.gather(*(one(m) for m in messages))
         return report

@@ -25,6 +25,11 @@ class Member(Model):
     # the entries that justify them (see domain.ledger).
     points_balance = fields.BigIntField(default=0)
     lifetime_earned = fields.BigIntField(default=0)
+    # Set by a privacy erasure: personal data is gone, the ledger stays for the totals.
+    erased_at = fields.DatetimeField(null=True)
+    # Labels set by integrations and marketers (domain.tags); segments select on them.
+    # Nullable so that adding the column needs no default for existing rows: null = none.
+    tags = fields.JSONField(default=list, null=True)
 
     class Meta:
         table = "member"

@@ -27,6 +27,14 @@ class Program(Model):
     tier_basis = fields.CharEnumField(TierBasis, max_length=16, default=TierBasis.POINTS)
     tier_window_months = fields.IntField(default=12)
     tier_review_months = fields.IntField(default=12)
+    # How long a member may cancel an instant redemption and get the points back.
+    redemption_cancel_minutes = fields.IntField(default=30, db_default=30)
+    # Referrals (domain.referrals): what each side earns once the referee first buys for
+    # at least the minimum (minor units); a referrer is credited for `referral_cap` at most.
+    referral_referrer_points = fields.IntField(default=200, db_default=200)
+    referral_referee_points = fields.IntField(default=100, db_default=100)
+    referral_min_purchase = fields.BigIntField(default=20_00, db_default=20_00)
+    referral_cap = fields.IntField(default=10, db_default=10)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,8 @@ class Purchase(Model):
     points_earned = fields.BigIntField()
     recorded_at = fields.DatetimeField()
     reversed_at = fields.DatetimeField(null=True)
+    # Set when bought at a partner brand: settlement reports per partner.
+    partner = fields.ForeignKeyField("models.Partner", related_name=False, null=True)
 
     class Meta:
         table = "purchase"

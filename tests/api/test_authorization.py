@@ -16,7 +16,7 @@ import pytest
 
 from api.schema import schema
 from domain.models import AuditEntry, LedgerEntry, Member, Program, Purchase, Tier
-from tests import factories
+from tests import charity_factories, factories, reward_factories, segment_factories
 from tests.graphql_client import ADMIN, INTEGRATION, MARKETER, Caller, GraphQLResult, member
 
 # ok: gets through and receives data. UNAUTH / FORBIDDEN: the error's extensions.code.
@@ -29,6 +29,7 @@ tiers                   UNAUTH     ok         ok         ok           ok        
 programSettings         UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
 enrollMember            UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
 recordPurchase          UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+recordPurchases         UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
 reversePurchase         UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
 adjustPoints            UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    FORBIDDEN  ok
 createTier              UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
@@ -55,6 +56,48 @@ notificationPreferences UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN 
 registerDevice          UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
 unregisterDevice        UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
 updateNotificationPreferences UNAUTH ok      ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+programKpis             UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+exportMyData            UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+eraseMember             UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    FORBIDDEN  ok
+rewards                 UNAUTH     ok         ok         ok           ok         ok
+reward                  UNAUTH     ok         ok         ok           ok         ok
+redemption              UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+createReward            UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateReward            UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+redeemReward            UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+cancelRedemption        UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+confirmRedemption       UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+releaseRedemption       UNAUTH     FORBIDDEN  FORBIDDEN  ok           FORBIDDEN  ok
+charities               UNAUTH     ok         ok         ok           ok         ok
+charity                 UNAUTH     ok         ok         ok           ok         ok
+programImpact           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+donatePoints            UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+updateDonationPreference UNAUTH    ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+createCharity           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateCharity           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+campaigns               UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+campaign                UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+simulatePurchase        UNAUTH     FORBIDDEN  FORBIDDEN  ok           ok         ok
+createCampaign          UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateCampaign          UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+activateCampaign        UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+pauseCampaign           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+endCampaign             UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+partners                UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+partnerSettlement       UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+createPartner           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updatePartner           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+segments                UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+segment                 UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+createSegment           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+updateSegment           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+tagMember               UNAUTH     FORBIDDEN  FORBIDDEN  ok           ok         ok
+surveys                 UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
+surveyResults           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+createSurvey            UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+publishSurvey           UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+closeSurvey             UNAUTH     FORBIDDEN  FORBIDDEN  FORBIDDEN    ok         ok
+answerSurvey            UNAUTH     ok         ok         FORBIDDEN    FORBIDDEN  FORBIDDEN
 """
 
 
@@ -81,6 +124,11 @@ class World:
     purchases: dict[str, int]  # member id -> one purchase of theirs
     tier_id: str
     target: str  # the member whose data the operations read or change
+    reward_id: str = "424242"  # a reward on offer (tests/reward_factories.authz_world)
+    redemption_code: str = "NONE-0000"  # a third member's redemption of it
+    charity_id: str = "424242"  # an active charity (tests/charity_factories.charity)
+    segment_id: str = "424242"  # a segment (tests/segment_factories.authz_world)
+    survey_id: str = "424242"  # a draft survey
 
     @property
     def target_purchase(self) -> str:
@@ -108,6 +156,9 @@ OPERATIONS: dict[str, tuple[str, Variables]] = {
     "programSettings": ("{ programSettings { code } }", lambda w: {}),
     "enrollMember": (_mutation("enrollMember", "EnrollMemberInput"),
                      lambda w: {"input": {"externalId": "authz-new", "displayName": "New"}}),
+    "recordPurchases": ("mutation($input: [RecordPurchaseInput!]!) { recordPurchases(input: $input) { __typename } }",
+                        lambda w: {"input": [{"memberId": w.target, "amount": 5_00, "currency": "EUR",
+                                              "occurredAt": RECENT, "idempotencyKey": "authz-batch"}]}),
     "recordPurchase": (_mutation("recordPurchase", "RecordPurchaseInput"), lambda w: {"input": {
         "memberId": w.target, "amount": 5_00, "currency": "EUR", "occurredAt": RECENT,
         "idempotencyKey": "authz-purchase"}}),
@@ -153,6 +204,72 @@ OPERATIONS: dict[str, tuple[str, Variables]] = {
     "updateNotificationPreferences": (
         "mutation($p: [NotificationPreferenceInput!]!) { updateNotificationPreferences(input: $p) { __typename } }",
         lambda w: {"p": [{"category": "BADGE", "enabled": False}]}),
+    "programKpis": ('{ programKpis(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { revenue } }',
+                    lambda w: {}),
+    "exportMyData": ("{ exportMyData }", lambda w: {}),
+    "eraseMember": (_mutation("eraseMember", "EraseMemberInput"), lambda w: {"input": {
+        "memberId": w.target, "reason": "GDPR request", "idempotencyKey": "authz-erase"}}),
+    # Rewards. Members redeem and cancel for themselves; a partner's till confirms or releases.
+    "rewards": ("{ rewards { edges { node { id } } } }", lambda w: {}),
+    "reward": ("query($id: ID!) { reward(id: $id) { id } }", lambda w: {"id": w.reward_id}),
+    "redemption": ("query($c: String!) { redemption(code: $c) { id } }", lambda w: {"c": w.redemption_code}),
+    "createReward": (_mutation("createReward", "CreateRewardInput"),
+                     lambda w: {"input": {"name": "Authz reward", "kind": "DISCOUNT", "costPoints": 10}}),
+    "updateReward": (_mutation("updateReward", "UpdateRewardInput"), lambda w: {"input": {"id": "424242", "name": "X"}}),
+    "redeemReward": (_mutation("redeemReward", "RedeemRewardInput"),
+                     lambda w: {"input": {"rewardId": "424242", "idempotencyKey": "authz-redeem"}}),
+    "cancelRedemption": (_mutation("cancelRedemption", "CancelRedemptionInput"),
+                         lambda w: {"input": {"redemptionId": "424242", "idempotencyKey": "authz-cancel"}}),
+    "confirmRedemption": (_mutation("confirmRedemption", "RedemptionCodeInput"),
+                          lambda w: {"input": {"code": "NONE-0000", "idempotencyKey": "authz-confirm"}}),
+    "releaseRedemption": (_mutation("releaseRedemption", "RedemptionCodeInput"),
+                          lambda w: {"input": {"code": "NONE-0000", "idempotencyKey": "authz-release"}}),
+    # Charity. Members donate and set auto-donation for themselves only.
+    "charities": ("{ charities { edges { node { id } } } }", lambda w: {}),
+    "charity": ("query($id: ID!) { charity(id: $id) { id } }", lambda w: {"id": w.charity_id}),
+    "programImpact": ("{ programImpact { totals { donations } } }", lambda w: {}),
+    "donatePoints": (_mutation("donatePoints", "DonatePointsInput"), lambda w: {"input": {
+        "charityId": w.charity_id, "points": 5, "idempotencyKey": "authz-donate"}}),
+    "updateDonationPreference": (_mutation("updateDonationPreference", "UpdateDonationPreferenceInput"),
+                                 lambda w: {"input": {"mode": "NONE"}}),
+    "createCharity": (_mutation("createCharity", "CreateCharityInput"), lambda w: {"input": {
+        "name": "Authz charity 2", "cause": "x", "pointsPerCurrencyUnit": 100, "impactUnit": "meals_provided",
+        "impactStepAmount": 250}}),
+    "updateCharity": (_mutation("updateCharity", "UpdateCharityInput"), lambda w: {"input": {"id": "424242", "name": "X"}}),
+    # Campaigns and partners (marketers; simulations also integrations).
+    "campaigns": ("{ campaigns { edges { node { id } } } }", lambda w: {}),
+    "campaign": ('{ campaign(id: "424242") { __typename } }', lambda w: {}),
+    "simulatePurchase": ("query($input: SimulatePurchaseInput!) { simulatePurchase(input: $input) { __typename } }",
+                         lambda w: {"input": {"memberId": w.target, "amount": 5_00, "currency": "EUR",
+                                              "occurredAt": RECENT}}),
+    "createCampaign": (_mutation("createCampaign", "CreateCampaignInput"), lambda w: {"input": {
+        "name": "Authz campaign", "kind": "MULTIPLIER", "effect": {"factor": "2"}, "schedule": {"startsAt": RECENT}}}),
+    "updateCampaign": (_mutation("updateCampaign", "UpdateCampaignInput"),
+                       lambda w: {"input": {"id": "424242", "name": "Renamed"}}),
+    "activateCampaign": ('mutation { activateCampaign(id: "424242") { __typename } }', lambda w: {}),
+    "pauseCampaign": ('mutation { pauseCampaign(id: "424242") { __typename } }', lambda w: {}),
+    "endCampaign": ('mutation { endCampaign(id: "424242") { __typename } }', lambda w: {}),
+    "partners": ("{ partners { id } }", lambda w: {}),
+    "partnerSettlement": ("query($f: DateTime!, $t: DateTime!) { partnerSettlement(from: $f, to: $t) { netPoints } }",
+                          lambda w: {"f": "2026-01-01T00:00:00Z", "t": "2027-01-01T00:00:00Z"}),
+    "createPartner": (_mutation("createPartner", "CreatePartnerInput"),
+                      lambda w: {"input": {"code": "authz-partner", "name": "Authz"}}),
+    "updatePartner": (_mutation("updatePartner", "UpdatePartnerInput"), lambda w: {"input": {"id": "424242", "name": "X"}}),
+    "segments": ("{ segments { edges { node { id } } } }", lambda w: {}),
+    "segment": ("query($id: ID!) { segment(id: $id) { id } }", lambda w: {"id": w.segment_id}),
+    "createSegment": (_mutation("createSegment", "CreateSegmentInput"), lambda w: {"input": {
+        "name": "Authz", "rule": {"conditions": [{"field": "TAG", "op": "HAS", "value": "authz"}]}}}),
+    "updateSegment": (_mutation("updateSegment", "UpdateSegmentInput"), lambda w: {"input": {
+        "id": "424242", "name": "X", "rule": {"conditions": [{"field": "TAG", "op": "HAS", "value": "x"}]}}}),
+    "tagMember": (_mutation("tagMember", "TagMemberInput"), lambda w: {"input": {"memberId": w.target, "add": ["authz"]}}),
+    "surveys": ("{ surveys { edges { node { answered } } } }", lambda w: {}),
+    "surveyResults": ("query($id: ID!) { surveyResults(surveyId: $id) { csv } }", lambda w: {"id": w.survey_id}),
+    "createSurvey": (_mutation("createSurvey", "CreateSurveyInput"), lambda w: {"input": {
+        "title": "Authz", "questions": [{"text": "Rate us", "kind": "RATING"}]}}),
+    "publishSurvey": ('mutation { publishSurvey(id: "424242") { __typename } }', lambda w: {}),
+    "closeSurvey": ('mutation { closeSurvey(id: "424242") { __typename } }', lambda w: {}),
+    "answerSurvey": (_mutation("answerSurvey", "AnswerSurveyInput"), lambda w: {"input": {
+        "surveyId": "424242", "answers": [{"value": "5"}], "idempotencyKey": "authz-survey"}}),
 }
 # Mutations no member may send (members' own ones act on the caller, never on a given id).
 STAFF_MUTATIONS = [f for f in schema._schema.mutation_type.fields if MATRIX[f]["memberA"] == "FORBIDDEN"]
@@ -164,8 +281,13 @@ async def world(program) -> World:
     bought_a = await factories.purchase(program, a.id, amount=10_00)
     bought_b = await factories.purchase(program, b.id, amount=20_00)
     tiers = await factories.standard_tiers(program)
+    redeemer = await factories.member(program, "ext-redeemer")
+    await factories.purchase(program, redeemer.id, amount=10_00)
+    rewards_world = await reward_factories.authz_world(program, redeemer)
+    rewards_world["charity_id"] = str((await charity_factories.charity(program, name="Authz charity")).id)
+    rewards_world.update(await segment_factories.authz_world(program))
     return World(a=str(a.id), b=str(b.id), purchases={str(a.id): bought_a.purchase_id, str(b.id): bought_b.purchase_id},
-                 tier_id=str(tiers[0].id), target=str(a.id))
+                 tier_id=str(tiers[0].id), target=str(a.id), **rewards_world)
 
 
 async def call(gql, field: str, world: World, caller: Caller | None) -> GraphQLResult:

@@ -1,0 +1,1 @@
+"""Charities, donations of points, auto-donation settings and impact totals."""

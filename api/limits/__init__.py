@@ -1,0 +1,1 @@
+"""Guards on every GraphQL request: cost, budget, persisted queries, body size, time."""

@@ -1,0 +1,1 @@
+"""Charity and sustainability: charities, donations of points, auto-donation and impact."""

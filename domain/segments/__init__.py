@@ -1,0 +1,1 @@
+"""Segments: groups of members by rules over their facts (tier, balance, spend, activity)."""
