@@ -1,6 +1,7 @@
-"""The demo program `make run` serves: three tiers, one member with a first purchase.
+"""The demo program `make run` serves: three tiers, one member with a few months of
+purchases, and each feature's own demo data (seed_<feature>.py).
 
-Idempotent: every row is found before it is created, and the purchase reuses its key.
+Idempotent: every row is found before it is created, and purchases reuse their keys.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from domain.members import Enrollment, enroll_member
 from domain.models import Member, Program, Tier
 from domain.programs import get_or_create_program
 from domain.purchases import Channel, PurchaseItem, PurchaseReport, record_purchase
+from domain.tags import TagChange, tag_member
 
 DEMO_TIERS = [
     ("Bronze", 0, Decimal("1"), ["Birthday drink"]),
@@ -32,6 +34,17 @@ DEMO_MEMBER = Enrollment(
     locale="en-GB",
     time_zone="Europe/London",
 )
+
+
+DEMO_MEMBER_SINCE = timedelta(days=90)
+# The member's history: the welcome purchase, then coffee runs (days ago, items); enough
+# points to redeem a reward and donate some in the README's walkthrough.
+DEMO_PURCHASES = [
+    (90, [PurchaseItem("LATTE-L", 2, 4_50, "coffee"), PurchaseItem("CROISSANT", 1, 3_50, "bakery")]),
+    (60, [PurchaseItem("BEANS-1KG", 2, 32_00, "coffee"), PurchaseItem("MUG", 1, 14_00, "merch")]),
+    (30, [PurchaseItem("BEANS-1KG", 1, 32_00, "coffee"), PurchaseItem("FLAT-WHITE", 4, 3_80, "coffee")]),
+    (7, [PurchaseItem("GRINDER", 1, 89_00, "merch"), PurchaseItem("LATTE-L", 1, 4_50, "coffee")]),
+]
 
 
 @dataclass(frozen=True)
@@ -50,20 +63,23 @@ async def seed_demo(settings: Settings) -> Demo:
     now = datetime.now(UTC)
     member = await Member.get_or_none(program=program, external_id=DEMO_MEMBER.external_id)
     if member is None:
-        member = await enroll_member(program, DEMO_MEMBER, now)
-    await record_purchase(
-        program,
-        PurchaseReport(
-            member_id=str(member.id),
-            amount=12_50,
-            currency=program.currency,
-            occurred_at=member.enrolled_at + timedelta(minutes=1),
-            idempotency_key="demo-seed-welcome-purchase",
-            channel=Channel.POS,
-            items=[PurchaseItem("LATTE-L", 2, 4_50, "coffee"), PurchaseItem("CROISSANT", 1, 3_50, "bakery")],
-        ),
-        now,
-    )
+        member = await enroll_member(program, DEMO_MEMBER, now - DEMO_MEMBER_SINCE)
+    for n, (days_ago, items) in enumerate(DEMO_PURCHASES):
+        await record_purchase(
+            program,
+            PurchaseReport(
+                member_id=str(member.id),
+                amount=sum(item.quantity * item.unit_price for item in items),
+                currency=program.currency,
+                # From the enrolment, not from now: a second seed replays the same request.
+                occurred_at=member.enrolled_at + DEMO_MEMBER_SINCE - timedelta(days=days_ago, minutes=-1),
+                idempotency_key="demo-seed-welcome-purchase" if n == 0 else f"demo-seed-purchase-{n}",
+                channel=Channel.POS,
+                items=items,
+            ),
+            now,
+        )
+    await tag_member(program.id, TagChange(str(member.id), ["coffee"], []), "seed:demo", now)  # "Coffee lovers"
     await seed_gamification(program, now)
     await seed_segments(program, now)
     await seed_campaigns(program, now)

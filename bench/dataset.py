@@ -20,7 +20,7 @@ from tortoise.models import Model
 from domain.models import Member, Program, Tier
 from domain.programs import get_or_create_program
 
-SEED_POINTS = "1 + (n * 7919) % 5000"  # a spread of scores, so ranks differ
+SEED_POINTS = "1 + (n::bigint * 7919) % 5000"  # a spread of scores, so ranks differ
 
 
 def member_id(n: int) -> str:

@@ -21,8 +21,10 @@ class Server:
     port: int
 
     def workers(self) -> list[int]:
+        """The worker processes, without multiprocessing's resource tracker."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        pids = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        return [pid for pid in pids if b"resource_tracker" not in _cmdline(pid)]
 
     def peak_rss_mb(self) -> list[float]:
         """VmHWM of each worker: the most resident memory it ever held."""
@@ -41,6 +43,13 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def start(name: str, app: str, env: dict[str, str], workers: int, ready_path: str = "/graphql") -> Server:

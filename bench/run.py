@@ -21,6 +21,7 @@ from tortoise import Tortoise
 
 from api.app import create_app
 from api.database import migrate_database, tortoise_config
+from api.redis_client import make_redis
 from api.schema import schema
 from api.settings import Settings
 from bench import scenarios
@@ -98,7 +99,7 @@ async def main() -> None:
     await migrate_database(database_url)
     await Tortoise.init(config=tortoise_config(database_url))
     dataset = await seed(database_url, members, now)
-    redis = Redis.from_url(redis_url, decode_responses=True)
+    redis = make_redis(redis_url)  # the app's own client, with its timeouts
     await redis.flushdb()
     print("rebuilding the leaderboards from the database ...", flush=True)
     started = time.perf_counter()

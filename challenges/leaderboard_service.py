@@ -268,15 +268,17 @@ async def _replace(redis: Redis, board: Board, scores: list[Score], hidden: set[
     draft_entries, draft_ranking = f"{board.entries_key}:rebuild", f"{board.ranking_key}:rebuild"
     await redis.delete(draft_entries, draft_ranking)
     listed = 0
-    async with redis.pipeline(transaction=False) as fill:
-        for start in range(0, len(scores), _BATCH):
-            chunk = scores[start:start + _BATCH]
+    for start in range(0, len(scores), _BATCH):
+        # One pipeline a chunk: a million-member board in a single write outlasts any
+        # socket timeout (measured by bench/, which rebuilds a board of 1,000,000).
+        chunk = scores[start:start + _BATCH]
+        async with redis.pipeline(transaction=False) as fill:
             fill.hset(draft_entries, mapping={s.member_id: sort_key(s) for s in chunk})
             ranking = {sort_key(s): 0 for s in chunk if s.member_id not in hidden}
             if ranking:
                 fill.zadd(draft_ranking, ranking)
                 listed += len(ranking)
-        await fill.execute()
+            await fill.execute()
     async with redis.pipeline(transaction=True) as swap:
         for draft_key, live_key, filled in ((draft_entries, board.entries_key, scores),
                                             (draft_ranking, board.ranking_key, listed)):

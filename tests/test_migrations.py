@@ -13,7 +13,7 @@ from tortoise.context import TortoiseContext
 from tortoise.migrations.autodetector import MigrationAutodetector
 
 from api.database import migrate_database, tortoise_config
-from api.seed import seed_demo
+from api.seed import DEMO_PURCHASES, seed_demo
 from api.settings import Settings
 from domain.models import LedgerEntry, Member, Tier
 from tests.conftest import DATABASE_URL, ON_POSTGRES
@@ -61,7 +61,7 @@ async def test_migrate_then_seed_twice_gives_one_demo_program(empty_database: st
         assert first.member.id == second.member.id
         assert await Member.all().count() == 1
         assert await Tier.all().count() == 3
-        assert await LedgerEntry.all().count() == 1
-        assert second.member.points_balance == 12
+        assert await LedgerEntry.all().count() == len(DEMO_PURCHASES)  # one earn entry a purchase
+        assert second.member.points_balance == first.member.points_balance > 0
     finally:
         await Tortoise.close_connections()

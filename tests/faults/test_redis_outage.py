@@ -1,5 +1,6 @@
 """Redis dies under a running API (kill -9 of a throwaway server, open connections cut):
-the ledger keeps working, boards say they are unavailable, and a rebuild repairs them."""
+purchases, redemptions and ledger reads keep working, the cost budget fails open, boards
+say they are unavailable, and a rebuild repairs them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from api.redis_client import make_redis
 from challenges.leaderboard_service import rebuild
-from tests import factories
+from tests import factories, reward_factories
 from tests.faults.servers import ThrowawayRedis, throwaway_redis
 from tests.graphql_client import INTEGRATION, GraphQLClient, member
 
@@ -18,6 +19,8 @@ PURCHASE = """mutation($input: RecordPurchaseInput!) {
   recordPurchase(input: $input) { __typename ... on PurchaseRecorded { balance } } }"""
 LEDGER = "{ me { points { balance } } pointsHistory(first: 10) { edges { node { points } } } }"
 BOARD = "{ leaderboard(board: ALL_TIME) { entries { displayName score } } }"
+REDEEM = """mutation($input: RedeemRewardInput!) { redeemReward(input: $input) {
+  __typename ... on RedemptionSaved { balance redemption { status } } } }"""
 
 
 @pytest.fixture
@@ -38,6 +41,7 @@ async def test_a_redis_crash_leaves_the_ledger_working_and_a_rebuild_repairs_the
 ):
     ana = await factories.member(program, "ana")
     ben = await factories.member(program, "ben")
+    coffee = await reward_factories.reward(program, cost_points=10)
     redis = make_redis(redis_server.url)  # the app's own client: bounded timeouts, reconnects
     try:
         async with GraphQLClient.running(settings, redis) as api:
@@ -51,6 +55,11 @@ async def test_a_redis_crash_leaves_the_ledger_working_and_a_rebuild_repairs_the
             ledger = (await api.execute(LEDGER, as_=member(ana.id))).data
             assert ledger["me"]["points"]["balance"] == 25
             assert [e["node"]["points"] for e in ledger["pointsHistory"]["edges"]] == [5, 20]
+            # and redeem a reward (the cost budget fails open: no Redis, no metering)
+            redeemed = await api.execute(REDEEM, {"input": {"rewardId": str(coffee.id), "idempotencyKey": "r-1"}},
+                                         as_=member(ana.id))
+            assert redeemed.data["redeemReward"] == {"__typename": "RedemptionSaved", "balance": 15,
+                                                     "redemption": {"status": "REDEEMED"}}
             # and the board says it is unavailable instead of showing stale ranks
             assert (await api.execute(BOARD, as_=member(ana.id))).error_codes == ["LEADERBOARD_UNAVAILABLE"]
 
@@ -65,6 +74,7 @@ async def test_a_redis_crash_leaves_the_ledger_working_and_a_rebuild_repairs_the
             await rebuild(redis, program, datetime.now(UTC))
             # then the board is whole again
             whole = (await api.execute(BOARD, as_=member(ana.id))).data["leaderboard"]["entries"]
+            # (earned points rank, the redemption does not lower a board)
             assert whole == [{"displayName": "Member ben", "score": 31}, {"displayName": "Member ana", "score": 25}]
     finally:
         await redis.aclose()
