@@ -8,6 +8,8 @@ purchase already committed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from redis.exceptions import RedisError
 
@@ -15,8 +17,19 @@ from api.context import LoyaltyContext
 from api.live_events import publish_live
 from api.observability import metrics
 from challenges import leaderboard_service
+from domain.events import event_bus
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def settled(ctx: LoyaltyContext, use_case: Awaitable[T]) -> T:
+    """Run a use case, then the work that waits for its commit. A DomainError propagates:
+    the use case rolled back, and there is nothing to dispatch."""
+    with event_bus.recording() as published:
+        result = await use_case
+    await dispatch(ctx, published)
+    return result
 
 
 async def dispatch(ctx: LoyaltyContext, events: list[object]) -> None:

@@ -21,7 +21,6 @@ from challenges import activities
 from challenges.activity_catalog import ImpactUnit as ImpactUnitValue
 from domain.errors import DomainError
 from domain.errors import InvalidInput as InvalidInputError
-from domain.events import event_bus
 
 
 class ActivityReporters(BasePermission):
@@ -107,13 +106,11 @@ class ActivityMutations:
                 idempotency_key=input.idempotency_key,
                 attributes=input.attributes,
             )
-            with event_bus.recording() as published:
-                outcome = await activities.record_activity(
-                    await ctx.program(), report, ctx.now(), self_reported=self_reported
-                )
+            outcome = await after_commit.settled(ctx, activities.record_activity(
+                await ctx.program(), report, ctx.now(), self_reported=self_reported
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return ActivityRecorded.from_outcome(outcome)
 
     @strawberry.mutation(permission_classes=[Marketers])

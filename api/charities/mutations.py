@@ -17,7 +17,6 @@ from domain.charity import catalog, donations
 from domain.charity.auto_donation import update_preference
 from domain.charity.auto_rules import AutoDonationSetting
 from domain.errors import DomainError
-from domain.events import event_bus
 
 
 @strawberry.input
@@ -125,13 +124,11 @@ class CharityMutations:
         ctx = info.context
         try:
             charity_id = row_id(input.charity_id, "charityId", "charity", MAX_INT_ID)
-            with event_bus.recording() as published:
-                outcome = await donations.donate_points(
-                    await ctx.program(), ctx.principal.member_id, charity_id, input.points, input.idempotency_key, ctx.now()
-                )
+            outcome = await after_commit.settled(ctx, donations.donate_points(
+                await ctx.program(), ctx.principal.member_id, charity_id, input.points, input.idempotency_key, ctx.now()
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return DonationMade.from_outcome(outcome)
 
     @strawberry.mutation(permission_classes=[MemberOnly], description="Round up or give a share of what the caller earns.")

@@ -21,7 +21,6 @@ from api.problems import (
 )
 from domain import purchases
 from domain.errors import DomainError
-from domain.events import event_bus
 from domain.members import parse_member_id
 from domain.points import adjust_points
 from domain.purchases import Channel, PurchaseItem, PurchaseReport
@@ -166,11 +165,11 @@ class PointsMutations:
     async def record_purchase(self, info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                outcome = await purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
+            outcome = await after_commit.settled(
+                ctx, purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
+            )
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return PurchaseRecorded.from_outcome(outcome)
 
     @strawberry.mutation(permission_classes=[Integrations], description="A return of a whole purchase.")
@@ -199,19 +198,17 @@ class PointsMutations:
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> AdjustPointsPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                outcome = await adjust_points(
+            outcome = await after_commit.settled(ctx, adjust_points(
                 await ctx.program(),
-                    parse_member_id(input.member_id),
-                    input.points,
-                    input.reason,
-                    input.idempotency_key,
-                    ctx.principal.actor,
-                    ctx.now(),
-                )
+                parse_member_id(input.member_id),
+                input.points,
+                input.reason,
+                input.idempotency_key,
+                ctx.principal.actor,
+                ctx.now(),
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return PointsAdjusted(
             entry_id=strawberry.ID(str(outcome.entry_id)),
             member_id=strawberry.ID(outcome.member_id),

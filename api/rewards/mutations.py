@@ -26,7 +26,6 @@ from api.problems import (
 from api.rewards.types import Fulfilment, Redemption, Reward, RewardKind
 from domain import models
 from domain.errors import DomainError, Problems
-from domain.events import event_bus
 from domain.models import Fulfilment as FulfilmentValue
 from domain.models import RewardKind as RewardKindValue
 from domain.rewards import catalog, holds, redemptions
@@ -185,17 +184,15 @@ class RewardMutations:
     async def redeem_reward(self, info: Info, input: RedeemRewardInput) -> RedeemRewardPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                redemption = await redemptions.redeem_reward(
-                    await ctx.program(),
-                    ctx.principal.member_id,
-                    row_id(input.reward_id, "rewardId", "reward", MAX_INT_ID),
-                    input.idempotency_key,
-                    ctx.now(),
-                )
+            redemption = await after_commit.settled(ctx, redemptions.redeem_reward(
+                await ctx.program(),
+                ctx.principal.member_id,
+                row_id(input.reward_id, "rewardId", "reward", MAX_INT_ID),
+                input.idempotency_key,
+                ctx.now(),
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return await _saved(redemption)
 
     @strawberry.mutation(
@@ -205,41 +202,35 @@ class RewardMutations:
     async def cancel_redemption(self, info: Info, input: CancelRedemptionInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                redemption = await redemptions.cancel_redemption(
-                    await ctx.program(),
-                    ctx.principal.member_id,
-                    row_id(input.redemption_id, "redemptionId", "redemption", MAX_BIG_ID),
-                    input.idempotency_key,
-                    ctx.now(),
-                )
+            redemption = await after_commit.settled(ctx, redemptions.cancel_redemption(
+                await ctx.program(),
+                ctx.principal.member_id,
+                row_id(input.redemption_id, "redemptionId", "redemption", MAX_BIG_ID),
+                input.idempotency_key,
+                ctx.now(),
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return await _saved(redemption)
 
     @strawberry.mutation(permission_classes=[Integrations], description="The till handed a held reward over.")
     async def confirm_redemption(self, info: Info, input: RedemptionCodeInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                redemption = await holds.confirm_redemption(
-                    await ctx.program(), input.code, input.idempotency_key, ctx.now()
-                )
+            redemption = await after_commit.settled(ctx, holds.confirm_redemption(
+                await ctx.program(), input.code, input.idempotency_key, ctx.now()
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return await _saved(redemption)
 
     @strawberry.mutation(permission_classes=[Integrations], description="The checkout failed: the points come back.")
     async def release_redemption(self, info: Info, input: RedemptionCodeInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                redemption = await holds.release_redemption(
-                    await ctx.program(), input.code, input.idempotency_key, ctx.now()
-                )
+            redemption = await after_commit.settled(ctx, holds.release_redemption(
+                await ctx.program(), input.code, input.idempotency_key, ctx.now()
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return await _saved(redemption)

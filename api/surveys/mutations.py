@@ -22,7 +22,6 @@ from api.problems import (
 from api.surveys.types import Survey, SurveyQuestionKind
 from domain import surveys
 from domain.errors import DomainError
-from domain.events import event_bus
 from domain.survey_questions import Question, QuestionKind
 
 
@@ -116,18 +115,16 @@ class SurveyMutations:
     async def answer_survey(self, info: Info, input: AnswerSurveyInput) -> AnswerSurveyPayload:
         ctx = info.context
         try:
-            with event_bus.recording() as published:
-                outcome = await surveys.answer_survey(
-                    await ctx.program(),
-                    ctx.principal.member_id,
-                    _survey_id(input.survey_id, "surveyId"),
-                    [a.value for a in input.answers],
-                    input.idempotency_key,
-                    ctx.now(),
-                )
+            outcome = await after_commit.settled(ctx, surveys.answer_survey(
+                await ctx.program(),
+                ctx.principal.member_id,
+                _survey_id(input.survey_id, "surveyId"),
+                [a.value for a in input.answers],
+                input.idempotency_key,
+                ctx.now(),
+            ))
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, published)
         return SurveyAnswered(
             survey_id=strawberry.ID(str(outcome.survey_id)), points_earned=outcome.points_earned, balance=outcome.balance
         )

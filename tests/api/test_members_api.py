@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.campaigns.rules import Trigger
 from domain.models import Member, Tier
-from tests import factories
+from tests import campaign_factories, factories
 from tests.graphql_client import ADMIN, INTEGRATION, MARKETER, member
 
 # No 0/O or 1/I/L: members read codes aloud and type them from a screen.
@@ -192,3 +193,16 @@ async def test_an_enrolled_member_sees_themselves_with_no_points_yet(gql, progra
     enrolled = (await enroll(gql, externalId="app-1", displayName="Grace"))["member"]
     seen = (await gql.execute(ME, as_=member(enrolled["id"]))).data["me"]
     assert seen == {"id": enrolled["id"], "externalId": "app-1", "displayName": "Grace", "points": {"balance": 0}}
+
+
+async def test_a_signup_bonus_reaches_the_leaderboard_at_enrolment(gql, program):
+    # given an active welcome bonus of 100 points
+    await campaign_factories.active(program, campaign_factories.fixed_bonus(Trigger.SIGNUP, 100),
+                                    now=datetime.now(UTC))
+    # when a member enrols
+    enrolled = await gql.execute(ENROLL, {"input": {"externalId": "crm-welcome", "displayName": "Wendy"}},
+                                 as_=INTEGRATION)
+    member_id = enrolled.data["enrollMember"]["member"]["id"]
+    # then the bonus is theirs and the all-time board shows it without a rebuild
+    board = await gql.execute("{ leaderboard(board: ALL_TIME) { me { rank score } } }", as_=member(member_id))
+    assert board.data["leaderboard"]["me"] == {"rank": 1, "score": 100}
