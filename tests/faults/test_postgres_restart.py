@@ -26,7 +26,8 @@ from tests.graphql_client import INTEGRATION, GraphQLClient
 PURCHASE = """mutation($input: RecordPurchaseInput!) {
   recordPurchase(input: $input) { __typename ... on PurchaseRecorded { pointsEarned } } }"""
 CLIENTS = 8
-PURCHASES_PER_CLIENT = 30  # bounded load: 240 requests in all
+AFTER_RECOVERY = 10  # each client goes on until it sent this many after the restart
+MAX_PER_CLIENT = 500  # bounded load, even if failures come back fast
 OUTAGE_SECONDS = 1.0
 BOUGHT_AT = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()  # one value: a retry is a replay
 
@@ -57,14 +58,20 @@ async def send(api: GraphQLClient, member_id: str, euros: int, key: str) -> str:
     return result.body["data"]["recordPurchase"]["__typename"]
 
 
-async def client(api: GraphQLClient, n: int, member_id: str, log: list[Sent]) -> None:
-    for i in range(PURCHASES_PER_CLIENT):
+async def client(api: GraphQLClient, n: int, member_id: str, log: list[Sent], recovered: asyncio.Event) -> None:
+    """Sends purchases until it has sent AFTER_RECOVERY of them after the restart: a refused
+    connection fails fast, so a fixed count could be spent entirely during the outage."""
+    after = 0
+    for i in range(MAX_PER_CLIENT):
         key, euros = f"client-{n}-receipt-{i}", 1 + (n + i) % 7
         log.append(Sent(key, member_id, euros, await send(api, member_id, euros, key)))
+        after += recovered.is_set()
+        if after >= AFTER_RECOVERY:
+            return
         await asyncio.sleep(0.01)
 
 
-async def outage(server: ThrowawayPostgres, log: list[Sent]) -> tuple[int, int]:
+async def outage(server: ThrowawayPostgres, log: list[Sent], recovered: asyncio.Event) -> tuple[int, int]:
     """Stops the server once the load is under way; returns the log positions around it."""
     while len(log) < CLIENTS * 5:
         await asyncio.sleep(0.01)
@@ -74,6 +81,7 @@ async def outage(server: ThrowawayPostgres, log: list[Sent]) -> tuple[int, int]:
     while time.monotonic() - started < OUTAGE_SECONDS:
         await asyncio.sleep(0.05)
     await asyncio.to_thread(server.start)
+    recovered.set()
     return down_at, len(log)
 
 
@@ -84,11 +92,12 @@ async def test_postgres_restart_mid_load_fails_cleanly_and_recovers_without_an_a
     server, program = own_postgres
     members = [str((await factories.member(program, f"load-{n}")).id) for n in range(CLIENTS)]
     log: list[Sent] = []
+    recovered = asyncio.Event()
     async with GraphQLClient.running(settings, redis) as api:
         # when clients send purchases while the database stops for a second and starts again
-        *_, (down_at, up_at) = await asyncio.gather(
-            *(client(api, n, m, log) for n, m in enumerate(members)), outage(server, log)
-        )
+        *_, (down_at, up_at) = await asyncio.wait_for(asyncio.gather(
+            *(client(api, n, m, log, recovered) for n, m in enumerate(members)), outage(server, log, recovered)
+        ), timeout=120)
         outcomes = Counter(sent.outcome for sent in log)
         # then every request got an answer: a purchase, or the retryable outage code
         assert set(outcomes) <= {"PurchaseRecorded", "SERVICE_UNAVAILABLE"}, outcomes
