@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from domain.errors import InvalidInput, NotFound
+from domain.row_ids import MAX_BIGINT_ID, MAX_INT_ID
 
-MAX_INT_ID = 2**31 - 1  # an INTEGER column holds no larger id
+__all__ = ["MAX_BIGINT_ID", "MAX_INT_ID", "is_digits", "lookup_id", "row_id"]
 
 
 def is_digits(raw: str) -> bool:

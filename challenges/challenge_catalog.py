@@ -22,6 +22,7 @@ from challenges.models import ActivityType, Badge, Challenge
 from domain import audit
 from domain.errors import FieldProblem, InvalidInput, NotFound, Problems
 from domain.models import Program, Segment, Tier
+from domain.row_ids import MAX_INT_ID
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -29,7 +30,6 @@ MAX_REWARD_POINTS = 1_000_000
 MAX_COMPLETIONS = 1_000
 MAX_MILESTONES = 10
 MAX_AUDIENCE_TIERS = 50
-MAX_ROW_ID = 2**31 - 1  # INTEGER ids
 
 
 class ChallengeStatus(StrEnum):
@@ -106,7 +106,7 @@ def spec_problems(spec: ChallengeSpec, now: datetime, creating: bool) -> list[Fi
         problems.items += window_problems(spec.window, now)
     if spec.reward_points is not None and not 0 <= spec.reward_points <= MAX_REWARD_POINTS:
         problems.add("rewardPoints", f"must be between 0 and {MAX_REWARD_POINTS}")
-    if spec.reward_badge_id is not None and not 0 <= spec.reward_badge_id <= MAX_ROW_ID:
+    if spec.reward_badge_id is not None and not 0 <= spec.reward_badge_id <= MAX_INT_ID:
         problems.add("rewardBadgeId", "is not a badge id")
     if spec.max_completions is not None and not 1 <= spec.max_completions <= MAX_COMPLETIONS:
         problems.add("maxCompletions", f"must be between 1 and {MAX_COMPLETIONS}")
@@ -223,7 +223,7 @@ async def create_challenge(program: Program, spec: ChallengeSpec, actor: str, no
 
 
 async def get_challenge(program_id: int, challenge_id: int, lock: bool = False) -> Challenge:
-    query = Challenge.filter(id=challenge_id, program_id=program_id) if 0 < challenge_id <= MAX_ROW_ID else None
+    query = Challenge.filter(id=challenge_id, program_id=program_id) if 0 < challenge_id <= MAX_INT_ID else None
     found = await (query.select_for_update() if lock else query).first() if query is not None else None
     if found is None:
         raise NotFound("challenge", str(challenge_id))

@@ -16,13 +16,13 @@ from domain.members import is_member_id
 from domain.models import LedgerKind, Member, Partner, Program, Purchase
 from domain.money import is_known_currency, minor_units
 from domain.partners import partner_for_purchase
+from domain.row_ids import MAX_BIGINT_ID
 from domain.tiers import reevaluate_tier
 
 MAX_ITEMS = 500
 # Clocks of tills drift; anything further ahead than this is a bad timestamp, not drift.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_AMOUNT = 10**12  # minor units; keeps sums far from 64-bit overflow
-MAX_ROW_ID = 2**63 - 1  # a larger id can't exist in a BIGINT column
 
 
 class Channel(StrEnum):
@@ -213,7 +213,7 @@ async def reverse_purchase(
         raise InvalidInput.one("reason", "must not be blank")
 
     async def work() -> dict[str, Any]:
-        in_range = 0 < purchase_id <= MAX_ROW_ID
+        in_range = 0 < purchase_id <= MAX_BIGINT_ID
         purchase = await Purchase.get_or_none(id=purchase_id, program_id=program.id) if in_range else None
         if purchase is None:
             raise NotFound("purchase", str(purchase_id))

@@ -20,11 +20,11 @@ from domain import audit, idempotency, ledger
 from domain.errors import AlreadyAnswered, InvalidInput, InvalidTransition, NotEligible, NotFound, Problems
 from domain.events import SurveyAnswered, event_bus
 from domain.models import LedgerKind, Program, Survey, SurveyResponse, SurveyStatus
+from domain.row_ids import MAX_INT_ID
 from domain.survey_questions import Question, validate_answers, validate_questions
 
 MAX_TITLE = 200
 MAX_BONUS = 100_000
-MAX_ID = 2**31 - 1
 MAX_CSV_ROWS = 10_000  # beyond this, page through responses instead
 
 
@@ -58,7 +58,7 @@ async def create_survey(program: Program, spec: SurveySpec, actor: str, now: dat
 
 
 async def get_survey(program: Program, survey_id: int) -> Survey:
-    survey = await Survey.get_or_none(id=survey_id, program_id=program.id) if 0 < survey_id <= MAX_ID else None
+    survey = await Survey.get_or_none(id=survey_id, program_id=program.id) if 0 < survey_id <= MAX_INT_ID else None
     if survey is None:
         raise NotFound("survey", str(survey_id))
     return survey

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.challenges.types import Challenge, Enrolment, GoalMeasure, GoalSource, GoalType, Recurrence, StreakUnit
-from api.ids import is_digits
+from api.ids import MAX_INT_ID, is_digits
 from api.permissions import Marketers, MemberOnly
 from api.problems import InvalidInput, NotEligible, NotFound, problem
 from challenges import challenge_catalog as catalog
@@ -19,8 +19,6 @@ from challenges.challenge_periods import Window
 from challenges.goals import Goal, Source
 from domain.errors import DomainError
 from domain.errors import InvalidInput as InvalidInputError
-
-MAX_ID = 2**31 - 1
 
 
 @strawberry.input
@@ -118,7 +116,7 @@ LeaveChallengePayload = Annotated[
 
 
 def parse_id(raw: str, path: str, entity: str) -> int:
-    if not is_digits(raw) or int(raw) > MAX_ID:
+    if not is_digits(raw) or int(raw) > MAX_INT_ID:
         raise InvalidInputError.one(path, f"{raw!r} is not a {entity} id")
     return int(raw)
 

@@ -14,13 +14,11 @@ from challenges.leaderboards import MAX_AROUND, MAX_FIRST
 from domain.errors import InvalidInput
 from domain.members import is_member_id, parse_member_id
 
-MAX_CHALLENGE_ID = 2**31 - 1  # challenge ids are INTEGER
-
 
 def _challenge_id(raw: strawberry.ID | None) -> int | None:
     if raw is None:
         return None
-    if lookup_id(raw, MAX_CHALLENGE_ID) is None:
+    if lookup_id(raw) is None:
         raise bad_argument("challengeId", f"{raw!r} is not a challenge id")
     return int(raw)
 

@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api import after_commit
-from api.ids import MAX_INT_ID, is_digits, row_id
+from api.ids import MAX_BIGINT_ID, MAX_INT_ID, is_digits, row_id
 from api.permissions import Integrations, Marketers, MemberOnly
 from api.problems import (
     Expired,
@@ -29,8 +29,6 @@ from domain.errors import DomainError, Problems
 from domain.models import Fulfilment as FulfilmentValue
 from domain.models import RewardKind as RewardKindValue
 from domain.rewards import catalog, holds, redemptions
-
-MAX_BIG_ID = 2**63 - 1
 
 
 @strawberry.input
@@ -205,7 +203,7 @@ class RewardMutations:
             redemption = await after_commit.settled(ctx, redemptions.cancel_redemption(
                 await ctx.program(),
                 ctx.principal.member_id,
-                row_id(input.redemption_id, "redemptionId", "redemption", MAX_BIG_ID),
+                row_id(input.redemption_id, "redemptionId", "redemption", MAX_BIGINT_ID),
                 input.idempotency_key,
                 ctx.now(),
             ))

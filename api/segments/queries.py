@@ -11,7 +11,6 @@ from api.permissions import Marketers
 from api.segments.types import Segment
 from domain import models
 from domain.segments.catalog import segments_page
-from domain.segments.membership import MAX_SEGMENT_ID
 
 
 @strawberry.type
@@ -25,7 +24,7 @@ class SegmentQueries:
 
     @strawberry.field(permission_classes=[Marketers])
     async def segment(self, info: Info, id: strawberry.ID) -> Segment | None:
-        if (segment_id := lookup_id(id, MAX_SEGMENT_ID)) is None:
+        if (segment_id := lookup_id(id)) is None:
             return None
         program = await info.context.program()
         found = await models.Segment.get_or_none(id=segment_id, program_id=program.id)

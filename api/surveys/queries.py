@@ -11,7 +11,6 @@ from api.permissions import Marketers, MemberOnly
 from api.surveys.types import MemberSurvey, Survey, SurveyResults
 from domain import models
 from domain import surveys as survey_service
-from domain.surveys import MAX_ID
 
 
 @strawberry.type
@@ -29,7 +28,7 @@ class SurveyQueries:
 
     @strawberry.field(permission_classes=[Marketers], description="A survey of any status with its answers; null if unknown.")
     async def survey_results(self, info: Info, survey_id: strawberry.ID) -> SurveyResults | None:
-        if (found_id := lookup_id(survey_id, MAX_ID)) is None:
+        if (found_id := lookup_id(survey_id)) is None:
             return None
         program = await info.context.program()
         found = await models.Survey.get_or_none(id=found_id, program_id=program.id)

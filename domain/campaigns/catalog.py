@@ -18,7 +18,6 @@ from domain.campaigns.rule_json import parts_from_json, rule_json
 from domain.campaigns.rules import CampaignRule, Conditions, Effect
 from domain.campaigns.schedule import Schedule
 from domain.campaigns.validation import (
-    MAX_ROW_ID,
     CampaignSpec,
     Neighbour,
     field_problems,
@@ -29,6 +28,7 @@ from domain.campaigns.validation import (
 from domain import models
 from domain.errors import FieldProblem, InvalidInput, InvalidTransition, NotFound, Problems
 from domain.models import Campaign, CampaignStatus, CampaignVersion, Program, Stacking, Tier
+from domain.row_ids import MAX_INT_ID
 
 # Statuses whose campaigns can still fire: what an exclusive campaign must not overlap.
 LIVE = (CampaignStatus.ACTIVE, CampaignStatus.PAUSED)
@@ -149,7 +149,7 @@ async def create_campaign(program: Program, spec: CampaignSpec, actor: str, now:
 
 
 async def get_campaign(program_id: int, campaign_id: int, lock: bool = False) -> Campaign:
-    query = Campaign.filter(id=campaign_id, program_id=program_id) if 0 < campaign_id <= MAX_ROW_ID else None
+    query = Campaign.filter(id=campaign_id, program_id=program_id) if 0 < campaign_id <= MAX_INT_ID else None
     found = await (query.select_for_update() if lock else query).first() if query is not None else None
     if found is None:
         raise NotFound("campaign", str(campaign_id))

@@ -13,6 +13,7 @@ from domain.campaigns.rules import PURCHASE_TRIGGERS, Cap, Conditions, Effect
 from domain.campaigns.schedule import Schedule
 from domain.errors import FieldProblem, Problems
 from domain.models.campaign import CampaignKind, Stacking
+from domain.row_ids import MAX_INT_ID
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -22,7 +23,6 @@ MAX_BUDGET = 10**12
 MAX_THRESHOLD = 10**12
 MAX_PRIORITY = 1_000
 MAX_LIST = 100
-MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def field_problems(spec: CampaignSpec, creating: bool) -> list[FieldProblem]:
                      "give both ends of the time window, or neither")
     elif spec.time_from is not None and spec.time_from == spec.time_to:
         problems.add("schedule.timeTo", "must differ from timeFrom")
-    if spec.segment_id is not None and not 0 <= spec.segment_id <= MAX_ROW_ID:
+    if spec.segment_id is not None and not 0 <= spec.segment_id <= MAX_INT_ID:
         problems.add("segmentId", "is not a segment id")
     if spec.priority is not None and not 0 <= spec.priority <= MAX_PRIORITY:
         problems.add("priority", f"must be between 0 and {MAX_PRIORITY}")

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from domain import audit
 from domain.errors import FieldProblem, InvalidInput, NotFound, Problems
 from domain.models import Charity, Fulfilment, Program, Reward, RewardKind, Segment, Tier
+from domain.row_ids import MAX_INT_ID
 
 MAX_NAME = 200
 MAX_DESCRIPTION = 2_000
@@ -30,7 +31,6 @@ MAX_PER_MEMBER = 10_000
 MAX_HOLD_MINUTES = 7 * 24 * 60
 MAX_IMPACT_UNITS = 10
 MAX_IMPACT_AMOUNT = 1_000_000
-MAX_ROW_ID = 2**31 - 1
 IMPACT_UNIT = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
@@ -76,7 +76,7 @@ def spec_problems(spec: RewardSpec) -> list[FieldProblem]:
     _bounded(problems, "stock", spec.stock, 0, MAX_STOCK)
     _bounded(problems, "per_member_limit", spec.per_member_limit, 1, MAX_PER_MEMBER)
     for name in ("min_tier_id", "segment_id", "charity_id"):
-        _bounded(problems, name, getattr(spec, name), 1, MAX_ROW_ID)
+        _bounded(problems, name, getattr(spec, name), 1, MAX_INT_ID)
     for name in ("valid_from", "valid_until"):
         moment = getattr(spec, name)
         if moment is not None and moment.utcoffset() is None:
@@ -157,7 +157,7 @@ async def create_reward(program: Program, spec: RewardSpec, actor: str, now: dat
 
 
 async def get_reward(program_id: int, reward_id: int, lock: bool = False) -> Reward:
-    query = Reward.filter(id=reward_id, program_id=program_id) if 0 < reward_id <= MAX_ROW_ID else None
+    query = Reward.filter(id=reward_id, program_id=program_id) if 0 < reward_id <= MAX_INT_ID else None
     found = await (query.select_for_update() if lock else query).first() if query is not None else None
     if found is None:
         raise NotFound("reward", str(reward_id))

@@ -6,16 +6,15 @@ from datetime import datetime
 
 from domain.errors import NotFound
 from domain.models import Member, Program, Segment
+from domain.row_ids import MAX_INT_ID
 from domain.segments.facts import load_facts
 from domain.segments.rules import matches, parse_rule
 from domain.segments.sources import program_today
 
-MAX_SEGMENT_ID = 2**31 - 1
-
 
 async def get_segment(program: Program, segment_id: int) -> Segment:
     segment = None
-    if 0 < segment_id <= MAX_SEGMENT_ID:
+    if 0 < segment_id <= MAX_INT_ID:
         segment = await Segment.get_or_none(id=segment_id, program_id=program.id)
     if segment is None:
         raise NotFound("segment", str(segment_id))
