@@ -35,7 +35,8 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
 ON_REAL_REDIS = REDIS_URL.startswith("redis://")
-REDIS_TEST_DB = 15
+# Parallel runs on one machine (several developers, CI) each pick their own database.
+REDIS_TEST_DB = int(os.environ.get("REDIS_TEST_DB", "15"))
 
 # Row locks and real parallel transactions exist only on PostgreSQL; .ci/run's second
 # pass sets DATABASE_URL, and its session start fails if the server is unreachable.
