@@ -133,12 +133,7 @@ def combination_problems(spec: ChallengeSpec) -> list[FieldProblem]:
         if spec.goal.type not in ADDITIVE:
             kinds = ", ".join(sorted(t.value for t in ADDITIVE))
             problems.add("goal.type", f"a community goal adds up members' progress: use one of {kinds}")
-        # Rewarding every contributor at once would lock all of them in the transaction
-        # of whoever crossed the line; not supported until a settlement job exists.
-        if spec.reward_points:
-            problems.add("rewardPoints", "community challenges carry no individual reward")
-        if spec.reward_badge_id:
-            problems.add("rewardBadgeId", "community challenges carry no individual reward")
+        # Every contributor receives the reward, paid by challenges.community_settlement.
     if not spec.window.recurring and (spec.max_completions or 1) > 1:
         problems.add("maxCompletions", "a fixed window can be completed once; make it recurring")
     return problems.items

@@ -171,11 +171,12 @@ async def _apply(
     if milestones:
         # One push for the furthest milestone an update crosses: "90%: keep going!" next
         # to "Challenge complete!" would only be noise.
-        await _notify(program.id, member_id, challenge, period.key, max(milestones), shown, moment)
+        await notify_progress(program.id, member_id, challenge, period.key, max(milestones), shown, moment)
     if crossed:
         await event_bus.publish(ChallengeCompleted(program.id, member_id, challenge.id, period.key, moment))
         if challenge.community_target is None:
-            await _reward(program, member_id, challenge, moment)
+            await reward_member(program, member_id, challenge, moment)
+        # A community goal rewards every contributor: challenges.community_settlement.
 
 
 async def _add_to_community(challenge: Challenge, period_key: str, delta: int, moment: datetime) -> tuple[Measure, bool]:
@@ -183,13 +184,15 @@ async def _add_to_community(challenge: Challenge, period_key: str, delta: int, m
     row until commit, so exactly one contribution sees the target being crossed."""
     target = int(challenge.community_target or 0)
     match = CommunityProgress.filter(challenge_id=challenge.id, period_key=period_key)
-    if await match.update(value=F("value") + delta, updated_at=moment) == 0:
+    # Clearing `settled_at` reopens a reached goal to the settlement job: this
+    # contributor may be new and still owed the reward.
+    if await match.update(value=F("value") + delta, updated_at=moment, settled_at=None) == 0:
         # First contribution of the period; a concurrent first one may insert too.
         await CommunityProgress.bulk_create(
             [CommunityProgress(challenge_id=challenge.id, period_key=period_key, value=0, updated_at=moment)],
             ignore_conflicts=True,
         )
-        await match.update(value=F("value") + delta, updated_at=moment)
+        await match.update(value=F("value") + delta, updated_at=moment, settled_at=None)
     total = await match.get()
     crossed = total.value >= target and total.value - delta < target
     if crossed:
@@ -198,7 +201,7 @@ async def _add_to_community(challenge: Challenge, period_key: str, delta: int, m
     return Measure(total.value, target, percent, total.value >= target), crossed
 
 
-async def _notify(
+async def notify_progress(
     program_id: int, member_id: str, challenge: Challenge, period_key: str, milestone: int,
     shown: Measure, moment: datetime,
 ) -> None:
@@ -218,7 +221,7 @@ async def _notify(
     )
 
 
-async def _reward(program: Program, member_id: str, challenge: Challenge, moment: datetime) -> None:
+async def reward_member(program: Program, member_id: str, challenge: Challenge, moment: datetime) -> None:
     """Points are an EARN credit ("challenge <name>"): they count as points earned for
     leaderboards and lifetime totals, not toward tiers (those count purchases)."""
     if challenge.reward_points > 0:

@@ -63,6 +63,8 @@ class ChallengeProgress(Model):
     percent = fields.IntField(default=0)
     milestones_reached = fields.JSONField(default=list)
     completed_at = fields.DatetimeField(null=True)
+    # Community challenges: when the settlement job paid this contributor's reward.
+    rewarded_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField()
 
     class Meta:
@@ -80,6 +82,8 @@ class CommunityProgress(Model):
     period_key = fields.CharField(max_length=32)
     value = fields.BigIntField(default=0)
     completed_at = fields.DatetimeField(null=True)
+    # Set when every contributor so far was settled; a later contribution clears it.
+    settled_at = fields.DatetimeField(null=True)
     updated_at = fields.DatetimeField()
 
     class Meta:

@@ -90,12 +90,12 @@ async def test_every_problem_is_reported_at_once(program):
         "name", "goal.target", "window.endsAt", "rewardPoints", "maxCompletions", "milestones.1"}
 
 
-async def test_a_community_goal_must_add_up_and_carries_no_individual_reward(program):
+async def test_a_community_goal_must_add_up_and_may_reward_its_contributors(program):
     streak = Goal(GoalType.STREAK, 5)
-    assert await rejected(program, spec(goal=streak, community=True, reward_points=10)) == {"goal.type", "rewardPoints"}
-    challenge = await create_challenge(program, spec(community=True, goal=Goal(
+    assert await rejected(program, spec(goal=streak, community=True, reward_points=10)) == {"goal.type"}
+    challenge = await create_challenge(program, spec(community=True, reward_points=10, goal=Goal(
         GoalType.ACTIVITY_COUNT, 10_000, activity_type="RECYCLE", measure="impact")), ACTOR, NOW)
-    assert challenge.community_target == 10_000
+    assert (challenge.community_target, challenge.reward_points) == (10_000, 10)
 
 
 async def test_a_fixed_window_is_completed_once(program):
