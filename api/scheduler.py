@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from challenges.community_settlement import settle_community_challenges
 from challenges.notification_triggers import remind_expiring_points
 from domain.points import expire_points
 from domain.rewards.holds import release_expired_holds
@@ -43,6 +44,8 @@ def worker_jobs() -> list[Job]:
         # Reminders are keyed by member and expiry day: daily finds every lot within the
         # 7-day notice at least once, and a second run that day queues nothing again.
         Job("remind-expiring", timedelta(days=1), remind_expiring_points),
+        # Community goals reached: every contributor told and rewarded, once each.
+        Job("settle-community-challenges", timedelta(minutes=5), settle_community_challenges),
     ]
 
 

@@ -34,7 +34,8 @@ async def test_a_tick_expires_due_lots_once_and_reminds_each_member_once(program
     # when the worker ticks at NOW
     first = await schedule.tick(NOW)
     # then every job ran: A's 10 points expired; B reminded for each of the two days
-    assert first == {"release-holds": 0, "expire-points": 10, "remind-expiring": 2}
+    assert first == {"release-holds": 0, "expire-points": 10, "remind-expiring": 2,
+                     "settle-community-challenges": 0}
     assert await LedgerEntry.filter(kind=LedgerKind.EXPIRE).values_list("member_id", "points") == [(a.id, -10)]
     assert (await Member.get(id=a.id)).points_balance == 0
     reminders = await OutboxMessage.filter(category="expiry").order_by("id").values_list("member_id", "data")
@@ -46,7 +47,8 @@ async def test_a_tick_expires_due_lots_once_and_reminds_each_member_once(program
     again = await schedule.tick(NOW + timedelta(days=1))
     forced = await schedule.run_all(NOW + timedelta(days=1, minutes=1))
     # then nothing more expired and nobody was reminded twice
-    assert again == {"release-holds": 0, "expire-points": 0, "remind-expiring": 0}
+    assert again == {"release-holds": 0, "expire-points": 0, "remind-expiring": 0,
+                     "settle-community-challenges": 0}
     assert forced == again
     assert await LedgerEntry.filter(kind=LedgerKind.EXPIRE).count() == 1
     assert await OutboxMessage.filter(category="expiry").count() == 2
