@@ -4,18 +4,20 @@ around every request (body size, request id, time limit), lifespan wiring."""
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from datetime import UTC, datetime
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from redis.asyncio import Redis
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry import UNSET
 from strawberry.asgi import GraphQL
@@ -30,12 +32,14 @@ from tortoise.contrib.starlette import RegisterTortoise
 from api.auth import AuthError, TokenVerifier, bearer_token
 from api.context import LoyaltyContext
 from api.database import tortoise_config
+from api.limits import json_depth
 from api.limits.body_limit import BodySizeLimit
+from api.limits.refusal import RequestRefused, refusal_response
 from api.limits.timeout import within_timeout
 from api.observability.logging import configure_logging
 from api.observability.metrics import metrics_endpoint
 from api.observability.operations import outcome_of, record_operation
-from api.observability.request_id import RequestIdMiddleware
+from api.observability.request_id import RequestIdMiddleware, internal_error
 from api.redis_client import EMBEDDED_URLS, make_redis
 from api.schema import build_schema
 from api.settings import Settings
@@ -55,6 +59,40 @@ class LoyaltyGraphQL(GraphQL):
         self.settings = settings
         self.verifier = verifier
         self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """As strawberry's, but a refused HTTP request is answered in JSON with a code
+        (strawberry answers its own refusals in plain text)."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = refusal_response(error)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Every JSON document a client sends: bodies, GET parameters, websocket messages."""
+        return json_depth.decode(data, self.settings.max_json_depth)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A POST body (bytes), or a GET request's variables or extensions (str)."""
+        try:
+            value = self.decode_json(data)
+        except json_depth.JsonTooDeep as error:
+            raise RequestRefused(400, error.msg, "JSON_TOO_DEEP", maxDepth=error.max_depth) from None
+        except json.JSONDecodeError as error:
+            where = f" at line {error.lineno} column {error.colno}" if error.doc else ""
+            raise RequestRefused(400, f"the request is not valid JSON: {error.msg}{where}", "INVALID_JSON") from None
+        # strawberry reads the request's fields with .get(): a body of `1` or `null` would be
+        # a 500. `variables=null` in a URL is allowed: it means no variables.
+        if value is None and isinstance(data, str):
+            return None
+        if not (isinstance(value, dict) or (isinstance(value, list) and all(isinstance(v, dict) for v in value))):
+            raise RequestRefused(400, "a GraphQL request is a JSON object (or a list of them in a batch)",
+                                 "BAD_REQUEST")
+        return value
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> LoyaltyContext:
         ctx = LoyaltyContext(request=request, settings=self.settings, redis=self.app.state.redis)
@@ -161,9 +199,10 @@ def create_app(
                     await app.state.redis.aclose()
 
     # Outermost first: every response carries a request id, even a 413.
-    app = Starlette(lifespan=lifespan, middleware=[
+    app = Starlette(lifespan=lifespan, exception_handlers={Exception: internal_error}, middleware=[
         Middleware(RequestIdMiddleware),
-        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+        Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                   read_timeout_seconds=settings.body_read_timeout_seconds),
     ])
     graphql = LoyaltyGraphQL(settings, TokenVerifier(settings), app)
     app.router.routes.extend([

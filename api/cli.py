@@ -56,11 +56,19 @@ async def prepare(settings: Settings) -> str:
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
 
+    from api.observability.logging import configure_logging
+
+    # The app's logging for this process from the start: migrations, and uvicorn's own
+    # lines (the supervisor of --workers never imports the app). log_config=None keeps
+    # uvicorn from installing its plain-text handlers; the app writes the access line.
+    configure_logging(settings)
     member_id = asyncio.run(prepare(settings))
-    _print_tokens(settings, member_id)
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql\n")
+    if not settings.production:  # tokens that work are secrets: never in a production log
+        _print_tokens(settings, member_id)
+        print(f"GraphiQL: http://{args.host}:{args.port}/graphql\n", flush=True)
     uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers,
-                log_level="info", proxy_headers=False)
+                log_config=None, log_level=settings.log_level.lower(), access_log=False,
+                proxy_headers=False)
 
 
 def migrate(args: argparse.Namespace, settings: Settings) -> None:

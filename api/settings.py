@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
     request_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    # A client gets this long to send its whole body (after the headers), then a 408: a body
+    # trickled a byte at a time would otherwise hold its connection and buffer for ever.
+    body_read_timeout_seconds: float = Field(default=10, gt=0, le=300)
+    # Objects and arrays in a request's JSON nest at most this deep (the body itself is 1).
+    max_json_depth: int = Field(default=32, ge=4, le=256)
     # `loyalty worker` serves its own /metrics (push deliveries) here when set.
     worker_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     worker_metrics_host: str = "127.0.0.1"

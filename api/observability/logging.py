@@ -1,5 +1,8 @@
 """Structured logs: one JSON object a line, each with the request id it belongs to.
 
+A traceback is a field of its line ("exc_info", redacted like the message), never lines
+of its own, whichever logger writes it: the app's, strawberry's, uvicorn's.
+
 Nothing secret or personal is written: access lines carry the caller's role, never the
 token or a name, and a last filter blanks anything shaped like a JWT or a bearer
 credential, whichever logger wrote it (a library's debug line, an exception's text).
@@ -56,6 +59,7 @@ class RequestContextFilter(logging.Filter):
                 record.exc_info, record.exc_text = None, None
         message = record.getMessage()
         record.msg, record.args = redact(message), None
+        record.__dict__.pop("color_message", None)  # uvicorn's copy of the message with ANSI colours
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None
@@ -74,8 +78,26 @@ def json_handler(stream: IO[str]) -> logging.Handler:
     return handler
 
 
+def route_server_logs() -> None:
+    """uvicorn configures its loggers before it imports the app (`uvicorn api.main:app`):
+    "uvicorn" and "uvicorn.error" get a plain-text handler of their own, which prints the
+    traceback of an exception in the app over many lines. Their records go to the root
+    handler instead, one JSON object each with the traceback as a field. uvicorn's access
+    line is dropped: the app writes a richer one (request_id.py)."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+
+
 def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None:
-    """Root logging for a server process; safe to call twice (replaces its own handler)."""
+    """Root logging for a server process; safe to call twice (replaces its own handler).
+    Every logger of the process writes through it: the server's, warnings.warn's too."""
+    route_server_logs()
+    logging.captureWarnings(True)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:

@@ -1,0 +1,1 @@
+"""Hostile and broken clients: what they send, what they get, what operators see."""
