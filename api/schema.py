@@ -18,6 +18,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from api.activities.mutations import ActivityMutations
@@ -44,6 +45,7 @@ from api.points.mutations import PointsMutations
 from api.points.queries import PointsQueries
 from api.outages import DatabaseOutages
 from api.limits.cost_guard import QueryCostGuard
+from api.long_int import SCALAR_MAP as LONG_SCALAR_MAP
 from api.limits.persisted_queries import PersistedQueries
 from api.privacy.mutations import PrivacyMutations
 from api.privacy.queries import PrivacyQueries
@@ -111,6 +113,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=PROBLEM_TYPES,
         extensions=extensions(settings),
+        config=StrawberryConfig(scalar_map={**LONG_SCALAR_MAP}),
     )
 
 

@@ -16,7 +16,9 @@ from challenges.models import Challenge
 from domain import ledger
 from domain.charity.catalog import CharitySpec, create_charity
 from domain.charity.donations import donate_points
-from domain.models import LedgerKind, Member, Program, Tier
+from domain.models import (
+    Donation, DonationSource, EarnLot, LedgerEntry, LedgerKind, Member, Partner, Program, Purchase, Tier,
+)
 from domain.points import expire_points, spend_points
 from domain.purchases import record_purchase, reverse_purchase
 from tests import factories
@@ -108,3 +110,63 @@ async def seed_history(program: Program) -> History:
     await donate_points(program, str(d.id), charity.id, 30, factories.next_key("donate"), noon(2026, 12, 20))
     await buy(program, b, 60_00, noon(2027, 1, 10))
     return History(a, b, c, d, e, f, challenge)
+
+
+# A year of one very large customer at a partner, beyond what GraphQL's Int holds (2^31 - 1):
+BIG_PURCHASE = 10_000_000_00  # 10 million EUR in cents, five of them: 50 million EUR
+BIG_PURCHASES = 5
+BIG_POINTS_PER_PURCHASE = 2_000_000_000  # 200 points a euro (a partner's rate)
+BIG_DONATION_POINTS = 3_000_000_000  # at 100 points a euro: 30 million EUR, the brand adds 50 %
+
+
+@dataclass
+class BigSums:
+    member: Member
+    partner: Partner
+
+
+async def seed_big_sums(program: Program) -> BigSums:
+    """Rows written directly (the services take one Int amount at a time):
+
+    2025-01-01  M enrols
+    2026-02-01 .. 2026-06-01, the 1st of each month: M buys 10,000,000.00 EUR at partner
+                "fuel", earning 2,000,000,000 points each time (available at once)
+    2026-07-01  M donates 3,000,000,000 points to "Big Forest": 30,000,000.00 EUR, the
+                brand adds 15,000,000.00, a tree per euro: 45,000,000 trees
+    Totals: revenue 50,000,000.00 EUR, 10,000,000,000 points issued, 7,000,000,000 held.
+    """
+    partner = await Partner.create(program=program, code="fuel", name="Fuel", active=True,
+                                   points_per_currency_unit=200, earn_multiplier=Decimal(1),
+                                   created_at=noon(2025, 1, 1), updated_at=noon(2025, 1, 1))
+    member = await factories.member(program, "kpi-big", noon(2025, 1, 1))
+    lots = []
+    for month in range(2, 2 + BIG_PURCHASES):
+        at = noon(2026, month, 1)
+        bought = await Purchase.create(
+            program=program, member=member, amount=BIG_PURCHASE, currency=program.currency, channel="pos",
+            occurred_at=at, points_earned=BIG_POINTS_PER_PURCHASE, recorded_at=at, partner=partner)
+        entry = await LedgerEntry.create(program=program, member=member, kind=LedgerKind.EARN,
+                                         points=BIG_POINTS_PER_PURCHASE, reason="purchase", purchase=bought,
+                                         created_at=at)
+        lots.append(await EarnLot.create(member=member, entry=entry, points=BIG_POINTS_PER_PURCHASE,
+                                         remaining=BIG_POINTS_PER_PURCHASE, earned_at=at, available_at=at,
+                                         expires_at=datetime(2099, 1, 1, tzinfo=UTC)))
+    charity = await create_charity(program, CharitySpec(
+        name="Big Forest", cause="trees", points_per_currency_unit=100, matching_percent=50,
+        impact_unit="trees_planted", impact_per_step=1, impact_step_amount=100), "marketer:test", noon(2025, 1, 1))
+    donated_at = noon(2026, 7, 1)
+    gift = await LedgerEntry.create(program=program, member=member, kind=LedgerKind.DONATE,
+                                    points=-BIG_DONATION_POINTS, reason="donation", created_at=donated_at)
+    left = BIG_DONATION_POINTS
+    for lot in lots:  # soonest expiry first; all the same here
+        taken = min(lot.remaining, left)
+        await EarnLot.filter(id=lot.id).update(remaining=lot.remaining - taken)
+        left -= taken
+    amount = BIG_DONATION_POINTS * 100 // 100  # minor units: 100 points make 1.00 = 100 cents
+    await Donation.create(program=program, member=member, charity=charity, source=DonationSource.MEMBER,
+                          points=BIG_DONATION_POINTS, currency=program.currency, amount=amount,
+                          matched_amount=amount // 2, impact_unit="trees_planted",
+                          impact_amount=(amount + amount // 2) // 100, ledger_entry=gift, created_at=donated_at)
+    issued = BIG_POINTS_PER_PURCHASE * BIG_PURCHASES
+    await Member.filter(id=member.id).update(points_balance=issued - BIG_DONATION_POINTS, lifetime_earned=issued)
+    return BigSums(member, partner)

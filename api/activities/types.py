@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from api.charities.types import ImpactTotal, MoneyAmount, impact_list
+from api.long_int import Long
 from challenges import activities
 from challenges.activity_catalog import ImpactUnit as ImpactUnitValue
 from challenges.activity_catalog import built_in
@@ -79,13 +80,14 @@ class ActivityRecorded:
     "and sustainability rewards, summed over all of them."
 )
 class SustainabilityImpact:
-    co2_avoided_grams: int
-    items_recycled: int
-    paper_saved_grams: int
-    trees_planted: int = strawberry.field(description="From donations and sustainability rewards.")
-    meals_provided: int = strawberry.field(description="From donations and rewards.")
-    donations: int = strawberry.field(description="Donations made; skipped and cancelled ones excluded.")
-    donated_points: int
+    # Long: lifetime sums of a member (2^31 grams of CO2 is only 2,147 kg).
+    co2_avoided_grams: Long
+    items_recycled: Long
+    paper_saved_grams: Long
+    trees_planted: Long = strawberry.field(description="From donations and sustainability rewards.")
+    meals_provided: Long = strawberry.field(description="From donations and rewards.")
+    donations: Long = strawberry.field(description="Donations made; skipped and cancelled ones excluded.")
+    donated_points: Long
     donated_amount: MoneyAmount = strawberry.field(description="What the donated points were worth.")
     matched_amount: MoneyAmount = strawberry.field(description="What the brand added on top.")
     by_unit: list[ImpactTotal] = strawberry.field(description="Every impact unit, including the ones above.")

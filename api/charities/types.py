@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
+from api.long_int import Long
 from domain import models
 from domain.charity.impact import ImpactTotals, charity_totals
 
@@ -17,14 +18,15 @@ DonationMode = strawberry.enum(models.DonationMode, description="Auto-donation f
 
 @strawberry.type(description="Money: integer minor units (cents for EUR) and an ISO 4217 currency.")
 class MoneyAmount:
-    amount: int
+    # Long: one type for single amounts and for sums (totals pass Int at 21,474,836.47).
+    amount: Long
     currency: str
 
 
 @strawberry.type(description="An amount of impact, e.g. 3 trees_planted.")
 class ImpactTotal:
     unit: str
-    amount: int
+    amount: Long
 
 
 def impact_list(impact: dict[str, int]) -> list[ImpactTotal]:
@@ -33,8 +35,8 @@ def impact_list(impact: dict[str, int]) -> list[ImpactTotal]:
 
 @strawberry.type(description="Donations made (skipped and cancelled ones excluded) and what they achieved.")
 class DonationTotals:
-    donations: int
-    donated_points: int
+    donations: Long
+    donated_points: Long
     donated_amount: MoneyAmount = strawberry.field(description="What the points were worth.")
     matched_amount: MoneyAmount = strawberry.field(description="What the brand added.")
     total_amount: MoneyAmount = strawberry.field(description="Donated plus matched: what the charities receive.")

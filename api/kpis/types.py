@@ -6,19 +6,44 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
+from api.long_int import Long
 from challenges.kpis import ChallengeKpis
+from domain.kpis.definitions import MIN_ANNUALISED_DAYS
+from domain.kpis.figures import KpiNote as Note
+from domain.kpis.figures import KpiNoteCode
 from domain.kpis.figures import ProgramKpis as Figures
 
 RATE = " A percentage as a Decimal with two places (half up); null when the denominator is 0."
 PERIOD = " The period is [from, to) in UTC."
 STANDING = " Purchases count when they occurred in the period and were not returned."
+ANNUALISED = (
+    f" Null when the period is shorter than {MIN_ANNUALISED_DAYS} days: too short to scale to a year "
+    "(see `notes`)."
+)
+
+KpiNoteCodeType = strawberry.enum(KpiNoteCode, name="KpiNoteCode", description=(
+    "Why figures are null although there is data. PERIOD_TOO_SHORT_TO_ANNUALISE: the period is "
+    f"under {MIN_ANNUALISED_DAYS} days, and the figures that scale it to a year would extrapolate noise."
+))
+
+
+@strawberry.type(description="Why some figures of this answer are null although there is data behind them.")
+class KpiNote:
+    code: KpiNoteCodeType
+    fields: list[str] = strawberry.field(description="The ProgramKpis fields it concerns, e.g. customerLifetimeValue.")
+    message: str = strawberry.field(description="The reason in English, for a person.")
+
+    @classmethod
+    def from_note(cls, note: Note) -> KpiNote:
+        return cls(code=note.code, fields=[to_camel_case(f) for f in note.figures], message=note.message)
 
 
 @strawberry.type(description="Members per current tier.")
 class TierShare:
     tier: str | None = strawberry.field(description="Tier name; null for members without a tier.")
-    members: int = strawberry.field(
+    members: Long = strawberry.field(
         description="Members enrolled before `to` whose CURRENT tier this is (tiers keep no "
         "point-in-time history), erased members included."
     )
@@ -26,11 +51,11 @@ class TierShare:
 
 @strawberry.type(description="Challenge participation and completion in the period.")
 class ChallengeFigures:
-    participants: int = strawberry.field(
+    participants: Long = strawberry.field(
         description="Distinct members who joined a challenge, made progress (by the progress "
         "row's last update) or completed one within the period." + PERIOD
     )
-    completers: int = strawberry.field(description="Distinct members who completed a challenge within the period.")
+    completers: Long = strawberry.field(description="Distinct members who completed a challenge within the period.")
     participation_rate: Decimal | None = strawberry.field(
         description="participants / activeMembers x 100." + RATE
     )
@@ -40,7 +65,7 @@ class ChallengeFigures:
 @strawberry.type(description="Impact in one unit, e.g. 4 trees_planted.")
 class ImpactFigure:
     unit: str
-    amount: int
+    amount: Long
 
 
 @strawberry.type(
@@ -48,12 +73,12 @@ class ImpactFigure:
     "by hand, auto-donations and charity rewards."
 )
 class DonationFigures:
-    donations: int = strawberry.field(description="Number of donations made.")
-    points_donated: int = strawberry.field(description="Points those donations took.")
-    donated_amount: int = strawberry.field(
+    donations: Long = strawberry.field(description="Number of donations made.")
+    points_donated: Long = strawberry.field(description="Points those donations took.")
+    donated_amount: Long = strawberry.field(
         description="What the points were worth, in minor units of `currency`, brand match excluded."
     )
-    matched_amount: int = strawberry.field(description="Minor units the brand added on top.")
+    matched_amount: Long = strawberry.field(description="Minor units the brand added on top.")
     impact: list[ImpactFigure] = strawberry.field(
         description="Impact per unit: each donation's impact as recorded when made (rounded down "
         "per donation), plus impact records of sustainability rewards redeemed in the period "
@@ -73,48 +98,48 @@ class ProgramKpis:
         "purchase within this many days before it."
     )
     currency: str = strawberry.field(description="ISO 4217 code of every money figure (minor units).")
-    customers_at_start: int = strawberry.field(description="Customers at `from` (see activityWindowDays).")
-    customers_at_end: int = strawberry.field(description="Customers at `to` (see activityWindowDays).")
-    new_customers: int = strawberry.field(description="Customers at `to` who enrolled within the period.")
+    customers_at_start: Long = strawberry.field(description="Customers at `from` (see activityWindowDays).")
+    customers_at_end: Long = strawberry.field(description="Customers at `to` (see activityWindowDays).")
+    new_customers: Long = strawberry.field(description="Customers at `to` who enrolled within the period.")
     retention_rate: Decimal | None = strawberry.field(
         description="(customersAtEnd - newCustomers) / customersAtStart x 100." + RATE
     )
-    revenue: int = strawberry.field(description="Sum of purchase amounts in minor units." + STANDING + PERIOD)
-    purchases: int = strawberry.field(description="Number of purchases." + STANDING)
-    purchasing_members: int = strawberry.field(description="Distinct members with a purchase." + STANDING)
-    average_purchase_value: int | None = strawberry.field(
+    revenue: Long = strawberry.field(description="Sum of purchase amounts in minor units." + STANDING + PERIOD)
+    purchases: Long = strawberry.field(description="Number of purchases." + STANDING)
+    purchasing_members: Long = strawberry.field(description="Distinct members with a purchase." + STANDING)
+    average_purchase_value: Long | None = strawberry.field(
         description="revenue / purchases, minor units rounded half up; null without purchases."
     )
     purchase_frequency: Decimal | None = strawberry.field(
         description="Purchases per purchasing member per YEAR: purchases / purchasingMembers x 365 / "
-        "period length in days; two places. Null without purchases."
+        "period length in days; two places. Null without purchases." + ANNUALISED
     )
     average_lifetime_years: Decimal | None = strawberry.field(
         description="Average years (365 days) from enrolment to last purchase before `to`, over every "
         "member with a purchase before `to`; two places."
     )
-    customer_lifetime_value: int | None = strawberry.field(
+    customer_lifetime_value: Long | None = strawberry.field(
         description="Average purchase value x purchase frequency (per year) x average lifetime "
-        "(years), computed unrounded, in minor units rounded half up; null when a factor is."
+        "(years), computed unrounded, in minor units rounded half up; null when a factor is." + ANNUALISED
     )
-    points_issued: int = strawberry.field(
+    points_issued: Long = strawberry.field(
         description="Points of EARN credits created within the period (purchases, challenge and "
         "activity rewards); admin adjustments and refunds are not issuance." + PERIOD
     )
-    points_redeemed: int = strawberry.field(
+    points_redeemed: Long = strawberry.field(
         description="Points of REDEEM debits minus REFUND credits created within the period." + PERIOD
     )
     redemption_rate: Decimal | None = strawberry.field(description="pointsRedeemed / pointsIssued x 100." + RATE)
-    points_expired: int = strawberry.field(description="Points of EXPIRE debits created within the period.")
+    points_expired: Long = strawberry.field(description="Points of EXPIRE debits created within the period.")
     breakage_rate: Decimal | None = strawberry.field(
         description="pointsExpired / pointsIssued x 100, both within the same period (expired points "
         "were mostly issued earlier: a steady-state estimate of breakage)." + RATE
     )
-    points_outstanding: int = strawberry.field(
+    points_outstanding: Long = strawberry.field(
         description="The liability: the sum of every ledger entry created before `to`, i.e. the "
         "points members held at `to`, pending ones included."
     )
-    active_members: int = strawberry.field(
+    active_members: Long = strawberry.field(
         description="Distinct members with a purchase, or an EARN, REDEEM or DONATE ledger entry, "
         "within the period." + PERIOD
     )
@@ -122,6 +147,10 @@ class ProgramKpis:
     donations: DonationFigures
     tier_distribution: list[TierShare] = strawberry.field(
         description="Every tier of the program, lowest threshold first, then members without a tier."
+    )
+    notes: list[KpiNote] = strawberry.field(
+        description="Why figures are null although there is data (e.g. a period too short to "
+        "annualise); empty when every figure is defined or null only for want of data."
     )
 
     @classmethod
@@ -163,4 +192,5 @@ class ProgramKpis:
                 impact=[ImpactFigure(unit=u, amount=a) for u, a in sorted(figures.donations.impact.items())],
             ),
             tier_distribution=[TierShare(tier=t.tier, members=t.members) for t in figures.tier_distribution],
+            notes=[KpiNote.from_note(note) for note in figures.notes],
         )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from api.long_int import Long
 from domain import models, partners
 
 
@@ -34,11 +35,11 @@ class Partner:
 @strawberry.type(description="One partner over the period: what its purchases issued and returns took back.")
 class PartnerSettlement:
     partner: Partner
-    purchase_count: int
-    purchase_amount: int = strawberry.field(description="Minor units, in the program's currency.")
-    points_issued: int
-    points_reversed: int
-    net_points: int
+    purchase_count: Long
+    purchase_amount: Long = strawberry.field(description="Minor units, in the program's currency.")
+    points_issued: Long
+    points_reversed: Long
+    net_points: Long
 
     @classmethod
     def from_settlement(cls, row: partners.PartnerSettlement) -> PartnerSettlement:

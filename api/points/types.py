@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.long_int import Long
 from domain import models
 from domain.points import PointsSummary
 
@@ -20,10 +21,11 @@ class ExpiringPoints:
 
 @strawberry.type
 class Points:
-    balance: int = strawberry.field(description="Sum of the member's ledger.")
-    available: int = strawberry.field(description="Spendable now.")
-    pending: int = strawberry.field(description="Earned, spendable once the return window closes.")
-    lifetime_earned: int
+    # Long: sums of the ledger (one partner purchase can earn up to 1,000 points a euro).
+    balance: Long = strawberry.field(description="Sum of the member's ledger.")
+    available: Long = strawberry.field(description="Spendable now.")
+    pending: Long = strawberry.field(description="Earned, spendable once the return window closes.")
+    lifetime_earned: Long
     expiring_soon: list[ExpiringPoints] = strawberry.field(
         description="Points expiring within 30 days, soonest first."
     )

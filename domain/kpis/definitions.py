@@ -13,6 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal
 TWO_PLACES = Decimal("0.01")
 DAYS_PER_YEAR = Decimal(365)  # a calendar year of the period; leap days are noise here
 SECONDS_PER_DAY = 86_400
+# Annualising a shorter period extrapolates noise: a 3-second period with one purchase
+# made 10 million purchases a year, and a lifetime value of millions. Under a month a
+# yearly rate is not a measurement, so the figures that need one are undefined.
+MIN_ANNUALISED_DAYS = Decimal(30)
 
 
 def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -37,10 +41,15 @@ def average_purchase_value(revenue: int, purchases: int) -> Decimal | None:
     return Decimal(revenue) / purchases
 
 
+def can_annualise(period_days: Decimal) -> bool:
+    """A period of at least MIN_ANNUALISED_DAYS days says something about a year."""
+    return period_days >= MIN_ANNUALISED_DAYS
+
+
 def purchase_frequency(purchases: int, purchasing_members: int, period_days: Decimal) -> Decimal | None:
     """Purchases per purchasing member per year: purchases / distinct purchasing members,
-    scaled from the period's length to 365 days."""
-    if not purchasing_members or period_days <= 0:
+    scaled from the period's length to 365 days; None for a period too short to annualise."""
+    if not purchasing_members or not can_annualise(period_days):
         return None
     return Decimal(purchases) / purchasing_members * DAYS_PER_YEAR / period_days
 

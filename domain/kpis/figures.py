@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from domain.charity.impact import ImpactTotals, program_totals
 from domain.errors import Problems
@@ -20,6 +21,34 @@ from domain.models import LedgerKind, Program
 DEFAULT_ACTIVITY_WINDOW_DAYS = 90
 MAX_ACTIVITY_WINDOW_DAYS = 730
 MAX_PERIOD = timedelta(days=3660)  # ten years: bounds the scan of one request
+
+
+class KpiNoteCode(StrEnum):
+    PERIOD_TOO_SHORT_TO_ANNUALISE = "period_too_short_to_annualise"
+
+
+@dataclass(frozen=True)
+class KpiNote:
+    """Why some figures are undefined (None) although their inputs exist."""
+
+    code: KpiNoteCode
+    figures: tuple[str, ...]  # the ProgramKpis attributes it concerns
+    message: str
+
+
+# Figures that scale the period to a year.
+ANNUALISED_FIGURES = ("purchase_frequency", "customer_lifetime_value")
+
+
+def _notes(period_days: Decimal, length: timedelta) -> tuple[KpiNote, ...]:
+    if d.can_annualise(period_days):
+        return ()
+    return (KpiNote(
+        KpiNoteCode.PERIOD_TOO_SHORT_TO_ANNUALISE, ANNUALISED_FIGURES,
+        f"The period ({length}) is under {d.MIN_ANNUALISED_DAYS} days: too short to scale to a "
+        "year, so purchase frequency and customer lifetime value are not given. Ask for a "
+        f"period of at least {d.MIN_ANNUALISED_DAYS} days.",
+    ),)
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,7 @@ class ProgramKpis:
     # members
     active_members: int
     tier_distribution: list[TierCount]
+    notes: tuple[KpiNote, ...] = ()
 
 
 def validate_period(start: datetime, end: datetime, activity_window_days: int) -> None:
@@ -114,4 +144,5 @@ async def program_kpis(
         donations=(await program_totals(program.id, start, end))[0],
         active_members=await queries.active_members(program.id, start, end),
         tier_distribution=await queries.tier_distribution(program.id, end),
+        notes=_notes(period_days, end - start),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.graphql_client import MARKETER
-from tests.kpi_factories import PERIOD_FROM, PERIOD_TO, seed_history
+from tests.kpi_factories import PERIOD_FROM, PERIOD_TO, seed_big_sums, seed_history
 
 KPIS = """query($from: DateTime!, $to: DateTime!, $window: Int! = 90) {
   programKpis(from: $from, to: $to, activityWindowDays: $window) {
@@ -78,6 +78,67 @@ async def test_figures_match_a_hand_check_of_the_seeded_history(gql, program):
         # current tiers: A Silver since 2026-03-01, the 5 others Bronze
         "tierDistribution": [{"tier": "Bronze", "members": 5}, {"tier": "Silver", "members": 1}],
     }
+
+
+async def test_fifty_million_euros_of_revenue_are_reported_in_full(gql, program):
+    # given one member who bought 5 x 10,000,000.00 EUR in 2026 at 200 points a euro and
+    # donated 3,000,000,000 points (tests/kpi_factories.py seed_big_sums)
+    await seed_big_sums(program)
+    # when a marketer asks for 2026
+    result = await gql.execute(KPIS, period(), as_=MARKETER)
+    # then no error, and every sum is exact, far above Int's 2,147,483,647
+    assert not result.errors
+    figures = result.data["programKpis"]
+    assert figures["revenue"] == 5_000_000_000  # 50,000,000.00 EUR in cents
+    assert (figures["purchases"], figures["purchasingMembers"]) == (5, 1)
+    assert figures["averagePurchaseValue"] == 1_000_000_000
+    assert figures["purchaseFrequency"] == "5.00"  # 5 purchases by 1 member in 365 days
+    # enrolled 2025-01-01, last purchase 2026-06-01: 516 days = 1.4137 years
+    assert figures["averageLifetimeYears"] == "1.41"
+    # 1,000,000,000 x 5 x 516 / 365 = 7,068,493,150.68 cents
+    assert figures["customerLifetimeValue"] == 7_068_493_151
+    assert figures["pointsIssued"] == 10_000_000_000
+    assert figures["pointsOutstanding"] == 7_000_000_000  # 10 billion earned, 3 billion donated
+    assert figures["donations"] == {
+        "donations": 1, "pointsDonated": 3_000_000_000,
+        "donatedAmount": 3_000_000_000, "matchedAmount": 1_500_000_000,  # 30 and 15 million EUR
+        "impact": [{"unit": "trees_planted", "amount": 45_000_000}],  # a tree per euro of 45 million
+    }
+
+
+SHORT = """query($from: DateTime!, $to: DateTime!) { programKpis(from: $from, to: $to) {
+  purchases averagePurchaseValue purchaseFrequency customerLifetimeValue notes { code fields message } } }"""
+
+
+async def test_a_period_too_short_to_annualise_gives_no_frequency_or_lifetime_value(gql, program):
+    # given the story, where A buys 50.00 at noon on 2026-12-01
+    await seed_history(program)
+    # when a marketer asks for the 3 seconds around that purchase
+    window = {"from": "2026-12-01T11:59:59Z", "to": "2026-12-01T12:00:02Z"}
+    figures = (await gql.execute(SHORT, window, as_=MARKETER)).data["programKpis"]
+    # then the purchase counts, but nothing is scaled to a year (it made 10 million a year
+    # and a lifetime value in the millions before), and a note says why
+    assert (figures["purchases"], figures["averagePurchaseValue"]) == (1, 50_00)
+    assert figures["purchaseFrequency"] is None
+    assert figures["customerLifetimeValue"] is None
+    [note] = figures["notes"]
+    assert note["code"] == "PERIOD_TOO_SHORT_TO_ANNUALISE"
+    assert note["fields"] == ["purchaseFrequency", "customerLifetimeValue"]
+    assert note["message"].startswith("The period (0:00:03) is under 30 days: too short to scale to a year")
+
+
+async def test_a_period_of_thirty_days_is_annualised(gql, program):
+    # given the story: in November 2026 (30 days) D buys 70.00; E's 10.00 was returned
+    await seed_history(program)
+    # when a marketer asks for [2026-11-01, 2026-12-01)
+    window = {"from": "2026-11-01T00:00:00Z", "to": "2026-12-01T00:00:00Z"}
+    figures = (await gql.execute(SHORT, window, as_=MARKETER)).data["programKpis"]
+    # then 1 purchase by 1 member in 30 days: 365 / 30 = 12.17 a year; lifetimes before
+    # 2026-12-01: A 424 days, B 318, C 0, D 273, E 0 -> 203 days on average;
+    # 7000 x 365/30 x 203/365 = 47,366.67 cents; no note
+    assert figures["purchaseFrequency"] == "12.17"
+    assert figures["customerLifetimeValue"] == 47_367
+    assert figures["notes"] == []
 
 
 async def test_a_shorter_activity_window_changes_who_counts_as_a_customer(gql, program):

@@ -41,6 +41,14 @@ def test_purchase_frequency_is_annualised_from_the_period_length():
     assert d.purchase_frequency(6, 0, Decimal(365)) is None
 
 
+def test_purchase_frequency_is_undefined_for_a_period_under_thirty_days():
+    # given 1 purchase by 1 member in 3 seconds, and in 29.99 days
+    # then no yearly figure (not 10 million a year); from 30 days on, scaled as before
+    assert d.purchase_frequency(1, 1, Decimal(3) / d.SECONDS_PER_DAY) is None
+    assert d.purchase_frequency(1, 1, Decimal("29.99")) is None
+    assert d.purchase_frequency(3, 1, Decimal(30)) == Decimal("36.5")
+
+
 def test_customer_lifetime_value_multiplies_value_frequency_and_lifetime():
     # given 25.00 a purchase, 4 purchases a year, 2.5 years
     value = d.average_purchase_value(100_00, 4)
