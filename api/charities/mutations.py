@@ -10,6 +10,7 @@ from strawberry.types import Info
 from api import after_commit
 from api.charities.types import Charity, DonationMode, DonationPreference, ImpactTotal, MoneyAmount
 from api.ids import MAX_INT_ID, row_id
+from api.long_int import Long
 from api.permissions import Marketers, MemberOnly
 from api.problems import IdempotencyConflict, InsufficientPoints, InvalidInput, NotEligible, NotFound, problem
 from domain import models
@@ -35,7 +36,7 @@ class DonationMade:
     matched_amount: MoneyAmount = strawberry.field(description="What the brand adds, rounded down.")
     total_amount: MoneyAmount
     impact: ImpactTotal = strawberry.field(description="Of the total, rounded down.")
-    balance: int = strawberry.field(description="The member's balance right after the donation.")
+    balance: Long = strawberry.field(description="The member's balance right after the donation.")
 
     @classmethod
     def from_outcome(cls, outcome: donations.DonationOutcome) -> DonationMade:

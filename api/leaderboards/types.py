@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 from graphql import GraphQLError
 
+from api.long_int import Long
 from challenges import leaderboard_reads as reads
 from challenges.leaderboards import BoardKind
 
@@ -36,7 +37,7 @@ class LeaderboardEntry:
     rank: int
     member_id: strawberry.ID = strawberry.field(description="To follow them.")
     display_name: str = strawberry.field(description="Their alias, else their display name.")
-    score: int
+    score: Long
     is_me: bool
 
     @classmethod
@@ -48,7 +49,7 @@ class LeaderboardEntry:
 @strawberry.type(description="Where the signed-in member stands.")
 class LeaderboardStanding:
     rank: int = strawberry.field(description="Also when hidden: the rank you would have if listed.")
-    score: int
+    score: Long
     hidden: bool = strawberry.field(description="Whether others don't see you on this board.")
 
 

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from api import after_commit
 from api.ids import row_id
+from api.long_int import Long
 from api.permissions import AdminOnly, Integrations
 from api.problems import (
     AlreadyReversed,
@@ -91,7 +92,7 @@ class PurchaseRecorded:
     member_id: strawberry.ID
     points_earned: int
     breakdown: list[EarnRuleLine]
-    balance: int = strawberry.field(description="The member's balance right after this purchase.")
+    balance: Long = strawberry.field(description="The member's balance right after this purchase.")
     tier_change: TierChange | None
 
     @classmethod
@@ -128,7 +129,7 @@ class PurchaseReversed:
     points_reversed: int
     points_written_off: int
     points_expired: int = strawberry.field(description="Expired unspent before the return.")
-    balance: int
+    balance: Long
 
 
 ReversePurchasePayload = Annotated[
@@ -150,7 +151,7 @@ class PointsAdjusted:
     entry_id: strawberry.ID
     member_id: strawberry.ID
     points: int
-    balance: int
+    balance: Long
 
 
 AdjustPointsPayload = Annotated[

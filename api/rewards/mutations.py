@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from api import after_commit
 from api.ids import MAX_BIGINT_ID, MAX_INT_ID, is_digits, row_id
+from api.long_int import Long
 from api.permissions import Integrations, Marketers, MemberOnly
 from api.problems import (
     Expired,
@@ -131,7 +132,7 @@ class RedemptionCodeInput:
 @strawberry.type
 class RedemptionSaved:
     redemption: Redemption
-    balance: int = strawberry.field(description="The member's balance now.")
+    balance: Long = strawberry.field(description="The member's balance now.")
 
 
 RedeemRewardPayload = Annotated[

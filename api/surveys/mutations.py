@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from api import after_commit
 from api.ids import MAX_INT_ID, row_id
+from api.long_int import Long
 from api.permissions import Marketers, MemberOnly
 from api.problems import (
     AlreadyAnswered,
@@ -68,7 +69,7 @@ class AnswerSurveyInput:
 class SurveyAnswered:
     survey_id: strawberry.ID
     points_earned: int
-    balance: int
+    balance: Long
 
 
 AnswerSurveyPayload = Annotated[

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from api.long_int import Long
 from domain import models
 from domain.tiers import rank_of
 
@@ -37,9 +38,9 @@ class Tier:
 @strawberry.type
 class TierProgress:
     basis: TierBasis
-    qualifying_value: int = strawberry.field(description="Points or spend in the window so far.")
+    qualifying_value: Long = strawberry.field(description="Points or spend in the window so far.")
     next_tier: Tier | None
-    points_needed: int = strawberry.field(
+    points_needed: Long = strawberry.field(
         description="Qualifying value still missing for the next tier (0 at the top)."
     )
 
@@ -49,7 +50,7 @@ class TierChangeRecord:
     from_tier: str | None
     to_tier: str | None
     reason: str = strawberry.field(description="upgrade or downgrade")
-    qualifying_value: int
+    qualifying_value: Long
     changed_at: datetime
 
 

@@ -7,7 +7,8 @@ import pytest
 from graphql import GraphQLError, IntValueNode, StringValueNode
 
 from api.long_int import MAX_LONG, parse_literal, parse_value, serialize
-from tests.graphql_client import MARKETER, member
+from tests.factories import next_key
+from tests.graphql_client import ADMIN, MARKETER, member
 from tests.kpi_factories import seed_big_sums
 
 YEAR = {"f": "2026-01-01T00:00:00Z", "t": "2027-01-01T00:00:00Z"}
@@ -58,6 +59,19 @@ async def test_a_member_with_billions_of_points_sees_them(gql, program):
                                            "lifetimeEarned": 10_000_000_000}
     assert result.data["me"]["impact"] == {"treesPlanted": 45_000_000, "donations": 1,
                                            "donatedPoints": 3_000_000_000, "donatedAmount": {"amount": 3_000_000_000}}
+
+
+async def test_a_mutation_answers_with_a_balance_of_billions(gql, program):
+    # given the member holding 7,000,000,000 points
+    big = await seed_big_sums(program)
+    # when an admin credits 5 goodwill points
+    result = await gql.execute("""mutation($input: AdjustPointsInput!) { adjustPoints(input: $input) {
+      __typename ... on PointsAdjusted { points balance } } }""", {"input": {
+        "memberId": str(big.member.id), "points": 5, "reason": "goodwill", "idempotencyKey": next_key("adjust")}},
+        as_=ADMIN)
+    # then the credit is answered with the whole balance, not an error after the commit
+    assert not result.errors
+    assert result.data["adjustPoints"] == {"__typename": "PointsAdjusted", "points": 5, "balance": 7_000_000_005}
 
 
 def test_long_reads_integers_and_digit_strings_exactly():
