@@ -44,6 +44,7 @@ from api.points.batch import PurchaseBatchMutations
 from api.points.mutations import PointsMutations
 from api.points.queries import PointsQueries
 from api.outages import DatabaseOutages
+from api.input_guard import guard_root_fields
 from api.limits.cost_guard import QueryCostGuard
 from api.long_int import SCALAR_MAP as LONG_SCALAR_MAP
 from api.limits.persisted_queries import PersistedQueries
@@ -107,6 +108,9 @@ def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], 
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
+    # Control characters, out-of-range times and oversized JSON are refused on every root
+    # field before its resolver runs (api/input_guard.py); the SDL does not change.
+    guard_root_fields(Query, Mutation)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
