@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from api.campaigns.types import Campaign, CampaignStatus, CampaignVerdict
 from api.ids import MAX_INT_ID, row_id
+from api.long_int import Long
 from api.pagination import Connection, check_page_size, connection, decode_cursor
 from api.permissions import Marketers, Staff
 from api.points.mutations import EarnRuleLine, PurchaseChannel, PurchaseItemInput
@@ -47,7 +48,7 @@ class SimulatePurchaseInput:
 
 @strawberry.type(description="What recordPurchase would credit now; nothing was written.")
 class PurchaseSimulation:
-    points_earned: int
+    points_earned: Long
     breakdown: list[EarnRuleLine]
     campaigns: list[CampaignVerdict] = strawberry.field(description="Every campaign considered, fired or not and why.")
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from api.long_int import Long
 from domain import models
 from domain.campaigns import catalog, rules
 from domain.campaigns.schedule import CapPeriod as CapPeriodEnum
@@ -125,7 +126,7 @@ class CampaignVerdict:
     campaign_name: str
     fired: bool = strawberry.field(description="True when it applied and added points.")
     reason: str
-    points: int
+    points: Long
 
     @classmethod
     def from_verdict(cls, verdict: rules.Verdict) -> CampaignVerdict:

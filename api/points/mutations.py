@@ -67,7 +67,7 @@ class RecordPurchaseInput:
 class EarnRuleLine:
     rule: str = strawberry.field(description="Which rule earned these points: base, partner, tier, campaign.")
     description: str
-    points: int
+    points: Long
     campaign_id: strawberry.ID | None = strawberry.field(default=None, description="Null for base, partner and tier lines.")
     campaign_name: str | None = None
 
@@ -90,7 +90,7 @@ class TierChange:
 class PurchaseRecorded:
     purchase_id: strawberry.ID
     member_id: strawberry.ID
-    points_earned: int
+    points_earned: Long
     breakdown: list[EarnRuleLine]
     balance: Long = strawberry.field(description="The member's balance right after this purchase.")
     tier_change: TierChange | None
@@ -126,9 +126,9 @@ class ReversePurchaseInput:
 )
 class PurchaseReversed:
     purchase_id: strawberry.ID
-    points_reversed: int
-    points_written_off: int
-    points_expired: int = strawberry.field(description="Expired unspent before the return.")
+    points_reversed: Long
+    points_written_off: Long
+    points_expired: Long = strawberry.field(description="Expired unspent before the return.")
     balance: Long
 
 

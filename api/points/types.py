@@ -15,7 +15,7 @@ LedgerKind = strawberry.enum(models.LedgerKind)
 
 @strawberry.type
 class ExpiringPoints:
-    points: int
+    points: Long
     expires_at: datetime
 
 
@@ -45,7 +45,7 @@ class Points:
 class LedgerEntry:
     id: strawberry.ID
     kind: LedgerKind
-    points: int = strawberry.field(description="Signed: credits positive, debits negative.")
+    points: Long = strawberry.field(description="Signed: credits positive, debits negative.")
     reason: str
     created_at: datetime
     purchase_id: strawberry.ID | None

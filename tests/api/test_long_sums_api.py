@@ -3,12 +3,15 @@ settlements, impact totals and a member's points. The rows: tests/kpi_factories.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from graphql import GraphQLError, IntValueNode, StringValueNode
 
 from api.long_int import MAX_LONG, parse_literal, parse_value, serialize
+from tests import factories
 from tests.factories import next_key
-from tests.graphql_client import ADMIN, MARKETER, member
+from tests.graphql_client import ADMIN, INTEGRATION, MARKETER, member
 from tests.kpi_factories import seed_big_sums
 
 YEAR = {"f": "2026-01-01T00:00:00Z", "t": "2027-01-01T00:00:00Z"}
@@ -72,6 +75,29 @@ async def test_a_mutation_answers_with_a_balance_of_billions(gql, program):
     # then the credit is answered with the whole balance, not an error after the commit
     assert not result.errors
     assert result.data["adjustPoints"] == {"__typename": "PointsAdjusted", "points": 5, "balance": 7_000_000_005}
+
+
+async def test_one_purchase_at_a_generous_partner_earns_billions_of_points(gql, program):
+    # given a partner at 1,000 points a euro (the highest rate) and a member
+    made = await gql.execute("""mutation($input: CreatePartnerInput!) { createPartner(input: $input) {
+      __typename } }""", {"input": {"code": "jets", "name": "Jets", "pointsPerCurrencyUnit": 1000}}, as_=MARKETER)
+    assert made.data["createPartner"]["__typename"] == "PartnerSaved"
+    now = datetime.now(UTC)
+    buyer = await factories.member(program, now=now - timedelta(days=1))
+    # when an integration reports a 21,000,000.00 EUR purchase there (an Int amount)
+    result = await gql.execute("""mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) {
+      __typename ... on PurchaseRecorded { pointsEarned balance breakdown { rule points } } } }""", {"input": {
+        "memberId": str(buyer.id), "amount": 2_100_000_000, "currency": "EUR", "partnerCode": "jets",
+        "occurredAt": (now - timedelta(minutes=1)).isoformat(), "idempotencyKey": next_key("jet")}}, as_=INTEGRATION)
+    # then the 21,000,000,000 points are answered, not an error after the commit
+    assert not result.errors
+    recorded = result.data["recordPurchase"]
+    assert (recorded["pointsEarned"], recorded["balance"]) == (21_000_000_000, 21_000_000_000)
+    assert sum(line["points"] for line in recorded["breakdown"]) == 21_000_000_000
+    # and the member's history shows the entry
+    history = await gql.execute("{ pointsHistory(first: 1) { edges { node { points } } } }", as_=member(buyer.id))
+    assert not history.errors
+    assert history.data["pointsHistory"]["edges"] == [{"node": {"points": 21_000_000_000}}]
 
 
 def test_long_reads_integers_and_digit_strings_exactly():
