@@ -102,7 +102,7 @@ class Donation:
     charity: Charity
     source: DonationSource
     status: DonationStatus
-    points: int
+    points: Long  # an auto-donation's share of one huge earning can pass Int
     amount: MoneyAmount
     matched_amount: MoneyAmount
     total_amount: MoneyAmount

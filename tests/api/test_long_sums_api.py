@@ -64,6 +64,18 @@ async def test_a_member_with_billions_of_points_sees_them(gql, program):
                                            "donatedPoints": 3_000_000_000, "donatedAmount": {"amount": 3_000_000_000}}
 
 
+async def test_a_donation_of_three_billion_points_is_listed(gql, program):
+    # given the member's donation of 3,000,000,000 points
+    big = await seed_big_sums(program)
+    # when the member lists their donations
+    result = await gql.execute("{ me { donations { edges { node { points amount { amount } totalAmount { amount } } } } } }",
+                               as_=member(big.member.id))
+    # then the donation is there, whole
+    assert not result.errors
+    assert result.data["me"]["donations"]["edges"] == [{"node": {
+        "points": 3_000_000_000, "amount": {"amount": 3_000_000_000}, "totalAmount": {"amount": 4_500_000_000}}}]
+
+
 async def test_a_mutation_answers_with_a_balance_of_billions(gql, program):
     # given the member holding 7,000,000,000 points
     big = await seed_big_sums(program)
