@@ -3,6 +3,7 @@ around every request (body size, request id, time limit), lifespan wiring."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import time
@@ -30,8 +31,8 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api.auth import AuthError, TokenVerifier, bearer_token
+from api.bootstrap import bootstrap
 from api.context import LoyaltyContext
-from api.database import tortoise_config
 from api.limits import json_depth
 from api.limits.body_limit import BodySizeLimit
 from api.limits.refusal import RequestRefused, refusal_response
@@ -40,14 +41,12 @@ from api.observability.logging import configure_logging
 from api.observability.metrics import metrics_endpoint
 from api.observability.operations import outcome_of, record_operation
 from api.observability.request_id import RequestIdMiddleware, internal_error
-from api.redis_client import EMBEDDED_URLS, make_redis
 from api.schema import build_schema
 from api.settings import Settings
-from challenges import wiring as challenges_wiring
-from domain import wiring as domain_wiring
+from challenges.board_refresh import POLL_SECONDS, BoardRefresher
 from challenges.leaderboard_service import rebuild as rebuild_leaderboards
-from domain.events import event_bus
 from domain.models import Program
+from domain.unit_of_work import unit_of_work
 
 
 class LoyaltyGraphQL(GraphQL):
@@ -116,10 +115,13 @@ class LoyaltyGraphQL(GraphQL):
         """One HTTP operation, within the time limit, counted and logged."""
         started = time.perf_counter()
         try:
-            result = await within_timeout(self.settings.request_timeout_seconds, super().execute_single(
-                request=request, request_adapter=request_adapter, sub_response=sub_response,
-                context=context, root_value=root_value, request_data=request_data,
-            ))
+            # One unit of work per operation: the use cases inside commit on their own, and
+            # their after-commit work runs once at the end with the request's program.
+            async with unit_of_work.scope(context.program):
+                result = await within_timeout(self.settings.request_timeout_seconds, super().execute_single(
+                    request=request, request_adapter=request_adapter, sub_response=sub_response,
+                    context=context, root_value=root_value, request_data=request_data,
+                ))
         except HTTPException:
             record_operation(request_data, "bad_request", context, time.perf_counter() - started)
             raise
@@ -170,9 +172,12 @@ async def _fill_embedded_boards(settings: Settings, redis: Redis) -> None:
 
 
 def create_app(
-    settings: Settings | None = None, *, redis: Redis | None = None, manage_database: bool = True
+    settings: Settings | None = None, *, redis: Redis | None = None, manage_database: bool = True,
+    poll_board_refreshes: bool | None = None,
 ) -> Starlette:
-    """`manage_database=False` leaves the ORM to the caller (tests own their database)."""
+    """`manage_database=False` leaves the ORM to the caller (tests own their database).
+    `poll_board_refreshes`: apply the boards that `loyalty` commands changed (embedded Redis
+    only; by default when the app manages its database, i.e. `make run`)."""
     settings = settings or Settings()
     if manage_database:
         # A process that owns its database owns its logging too; tests own both.
@@ -180,23 +185,33 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.redis = redis or make_redis(settings.redis_url)
-        domain_wiring.register(event_bus)
-        challenges_wiring.register(event_bus)
+        application = bootstrap(settings, redis=redis)  # the composition root: api/bootstrap.py
+        app.state.application = application
+        app.state.redis = application.redis
         async with contextlib.AsyncExitStack() as stack:
+            stack.push_async_callback(application.aclose)
             if manage_database:
                 # Request tasks don't inherit the lifespan's context: RegisterTortoise
                 # enables the ORM's global fallback so they find the connections.
                 await stack.enter_async_context(
-                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                    RegisterTortoise(app, config=application.database)
                 )
-                if settings.redis_url in EMBEDDED_URLS:
-                    await _fill_embedded_boards(settings, app.state.redis)
-            try:
-                yield
-            finally:
-                if redis is None:
-                    await app.state.redis.aclose()
+            polling = manage_database if poll_board_refreshes is None else poll_board_refreshes
+            if application.embedded_redis and polling:
+                refresher = BoardRefresher(application.redis, settings.program_code)
+                # Before the start-up rebuild, which covers the requests written until then.
+                if await refresher.start():
+                    stop = asyncio.Event()
+                    task = asyncio.create_task(refresher.run(POLL_SECONDS, stop))
+
+                    async def stop_polling() -> None:
+                        stop.set()
+                        await task
+
+                    stack.push_async_callback(stop_polling)
+            if manage_database and application.embedded_redis:
+                await _fill_embedded_boards(settings, application.redis)
+            yield
 
     # Outermost first: every response carries a request id, even a 413.
     app = Starlette(lifespan=lifespan, exception_handlers={Exception: internal_error}, middleware=[

@@ -13,17 +13,23 @@ from pathlib import Path
 from tortoise import Tortoise
 
 from api.auth import Role, mint_token
-from api.database import migrate_database, tortoise_config
+from api.bootstrap import Application, Process, bootstrap
+from api.database import migrate_database
 from api.seed import seed_demo
 from api.settings import Settings
 
 
-async def _with_database(settings: Settings, work: Callable[[], Awaitable[None]]) -> None:
-    await Tortoise.init(config=tortoise_config(settings.database_url))
-    try:
-        await work()
-    finally:
-        await Tortoise.close_connections()
+async def _with_database(settings: Settings, work: Callable[[Application], Awaitable[None]],
+                         process: Process = Process.COMMAND) -> None:
+    """Every command runs on the composition root's wiring (api/bootstrap.py): the same
+    event handlers and after-commit work as the API."""
+    async with bootstrap(settings, process=process).connected() as application:
+        await work(application)
+
+
+def _run(settings: Settings, work: Callable[[Application], Awaitable[None]],
+         process: Process = Process.COMMAND) -> None:
+    asyncio.run(_with_database(settings, work, process))
 
 
 def _print_tokens(settings: Settings, member_id: str) -> None:
@@ -45,7 +51,7 @@ async def prepare(settings: Settings) -> str:
     await Tortoise.close_connections()
     demo_member_id = ""
 
-    async def seed() -> None:
+    async def seed(application: Application) -> None:
         nonlocal demo_member_id
         demo_member_id = str((await seed_demo(settings)).member.id)
 
@@ -72,7 +78,11 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def migrate(args: argparse.Namespace, settings: Settings) -> None:
-    asyncio.run(migrate_database(settings.database_url))
+    async def work() -> None:
+        await migrate_database(settings.database_url)
+        await Tortoise.close_connections()  # an open SQLite connection's thread keeps the process alive
+
+    asyncio.run(work())
     print("database is up to date")
 
 
@@ -92,31 +102,29 @@ def token(args: argparse.Namespace, settings: Settings) -> None:
 def expire_points(args: argparse.Namespace, settings: Settings) -> None:
     from domain.points import expire_points as expire
 
-    async def work() -> None:
+    async def work(application: Application) -> None:
         points = await expire(datetime.now(UTC))
         print(f"expired {points} points")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def release_holds(args: argparse.Namespace, settings: Settings) -> None:
     from domain.rewards.holds import release_expired_holds
 
-    async def work() -> None:
+    async def work(application: Application) -> None:
         print(f"released {await release_expired_holds(datetime.now(UTC))} timed-out hold(s)")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def review_tiers(args: argparse.Namespace, settings: Settings) -> None:
-    from domain.programs import get_or_create_program
     from domain.tiers import review_due_tiers
 
-    async def work() -> None:
-        program = await get_or_create_program(settings.program_code, settings.program_name)
-        print(f"{await review_due_tiers(program, datetime.now(UTC))} tier change(s)")
+    async def work(application: Application) -> None:
+        print(f"{await review_due_tiers(await application.program(), datetime.now(UTC))} tier change(s)")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def worker(args: argparse.Namespace, settings: Settings) -> None:
@@ -132,21 +140,21 @@ def worker(args: argparse.Namespace, settings: Settings) -> None:
         import prometheus_client
         prometheus_client.start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_host)
 
-    async def work() -> None:
-        report = await run_worker(settings, args.once, args.batch_size, args.poll_seconds)
+    async def work(application: Application) -> None:
+        report = await run_worker(application, args.once, args.batch_size, args.poll_seconds)
         if report is not None:
             print(f"outbox: {report}")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work, Process.WORKER)
 
 
 def remind_expiring(args: argparse.Namespace, settings: Settings) -> None:
     from challenges.notification_triggers import remind_expiring_points
 
-    async def work() -> None:
+    async def work(application: Application) -> None:
         print(f"queued {await remind_expiring_points(datetime.now(UTC))} expiry reminder(s)")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def webhook_receiver(args: argparse.Namespace, settings: Settings) -> None:
@@ -163,39 +171,33 @@ def webhook_receiver(args: argparse.Namespace, settings: Settings) -> None:
 
 def rebuild_leaderboards(args: argparse.Namespace, settings: Settings) -> None:
     """Redis holds derived state only: recompute every board of the program from the database."""
-    from api.redis_client import make_redis
+    from challenges.board_refresh import request_rebuild
     from challenges.leaderboard_service import rebuild
-    from domain.programs import get_or_create_program
 
-    async def work() -> None:
-        program = await get_or_create_program(settings.program_code, settings.program_name)
-        redis = make_redis(settings.redis_url)
-        try:
-            summary = await rebuild(redis, program, datetime.now(UTC))
-        finally:
-            await redis.aclose()
+    async def work(application: Application) -> None:
+        program, now = await application.program(), datetime.now(UTC)
+        if not application.reaches_server_redis:
+            # The boards live inside the server process (embedded Redis): it rebuilds them.
+            await request_rebuild(program, now)
+            print("embedded Redis: asked the running server to rebuild its boards "
+                  "(within a few seconds; a server that starts later rebuilds them anyway)")
+            return
+        summary = await rebuild(application.redis, program, now)
         print(f"rebuilt {summary.boards} board(s) with {summary.entries} entries; "
               f"removed {summary.removed_keys} stale key(s)")
 
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def import_purchases(args: argparse.Namespace, settings: Settings) -> None:
     from api.purchase_import import BadRow, import_purchases, write_rejected
-    from api.redis_client import make_redis
-    from challenges.leaderboard_service import apply_events
-    from domain.programs import get_or_create_program
 
-    async def work() -> None:
-        program = await get_or_create_program(settings.program_code, settings.program_name)
-        redis, now = make_redis(settings.redis_url), datetime.now(UTC)
+    async def work(application: Application) -> None:
+        # Boards, live updates and metrics follow each chunk's commit (the unit of work).
         try:
-            summary = await import_purchases(
-                program, args.file, now, lambda events: apply_events(redis, program, events, now))
+            summary = await import_purchases(await application.program(), args.file, datetime.now(UTC))
         except BadRow as bad:
             sys.exit(f"{args.file}: {bad}")
-        finally:
-            await redis.aclose()
         print(f"recorded {summary.recorded} purchase(s), rejected {len(summary.rejected)}")
         for reason, count in summary.reasons().most_common():
             print(f"  {count} x {reason}")
@@ -204,7 +206,7 @@ def import_purchases(args: argparse.Namespace, settings: Settings) -> None:
 
     if not args.file.is_file():
         sys.exit(f"{args.file}: no such file")
-    asyncio.run(_with_database(settings, work))
+    _run(settings, work)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +22,8 @@ from domain.errors import DomainError
 from domain.models import Program
 from domain.purchase_batches import MAX_BATCH, record_purchases
 from domain.purchases import Channel, PurchaseReport
+from domain.unit_of_work import unit_of_work
 
-AfterChunk = Callable[[list[object]], Awaitable[None]]  # the recorded purchases' events
 REQUIRED = ("member_id", "amount", "currency", "occurred_at", "idempotency_key")
 
 
@@ -73,8 +73,9 @@ def _chunks(rows: Iterator[tuple[int, dict[str, str]]]) -> Iterator[list[tuple[i
         yield chunk
 
 
-async def import_purchases(program: Program, path: Path, now: datetime, after_chunk: AfterChunk | None = None,
-                           progress: bool = True) -> ImportSummary:
+async def import_purchases(program: Program, path: Path, now: datetime, progress: bool = True) -> ImportSummary:
+    """Each chunk is one unit of work: its purchases commit one by one, and the work that
+    waits for their commit (boards, live updates, metrics) runs once per chunk."""
     summary = ImportSummary()
     with path.open(newline="", encoding="utf-8-sig") as source:
         reader = csv.DictReader(source)
@@ -84,15 +85,14 @@ async def import_purchases(program: Program, path: Path, now: datetime, after_ch
         total = sum(1 for _ in path.open(encoding="utf-8-sig")) - 1
         with tqdm(total=total, unit="purchase", disable=not progress) as bar:
             for chunk in _chunks(enumerate(reader, start=2)):  # line 1 is the header
-                events = await _import_chunk(program, chunk, now, summary)
-                if after_chunk is not None and events:
-                    await after_chunk(events)
+                async with unit_of_work.scope(program):
+                    await _import_chunk(program, chunk, now, summary)
                 bar.update(len(chunk))
     return summary
 
 
 async def _import_chunk(program: Program, chunk: list[tuple[int, dict[str, str]]], now: datetime,
-                        summary: ImportSummary) -> list[object]:
+                        summary: ImportSummary) -> None:
     parsed: list[tuple[int, dict[str, str], PurchaseReport]] = []
     for line, row in chunk:
         try:
@@ -100,14 +100,13 @@ async def _import_chunk(program: Program, chunk: list[tuple[int, dict[str, str]]
         except BadRow as bad:
             summary.rejected.append((line, row, str(bad)))
     if not parsed:
-        return []
+        return
     batch = await record_purchases(program, [report for _, _, report in parsed], now)
     for (line, row, _), result in zip(parsed, batch.lines, strict=True):
         if result.error is None:
             summary.recorded += 1
         else:
             summary.rejected.append((line, row, _reason(result.error)))
-    return batch.events
 
 
 def _reason(error: DomainError) -> str:

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     # Apollo persisted queries: how long Redis keeps a registered query text.
     persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Fragment spreads as executed: a spread inside a fragment counts at each spread of it
+    # (api/limits/document_shape.py); bounds any walk over the expanded document.
+    max_fragment_spreads: int = Field(default=100, ge=1, le=500)
+    # Fields sharing one response name in one selection set (fragments' fields included):
+    # graphql-core compares them pairwise while validating.
+    max_repeated_fields: int = Field(default=10, ge=1, le=100)
     request_timeout_seconds: float = Field(default=10, gt=0, le=300)
     # A client gets this long to send its whole body (after the headers), then a 408: a body
     # trickled a byte at a time would otherwise hold its connection and buffer for ever.

@@ -16,7 +16,6 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Sum
-from tortoise.transactions import in_transaction
 
 from challenges.activity_catalog import CATALOG, ImpactProblem, ImpactUnit, built_in
 from challenges.events import ActivityRecorded
@@ -26,6 +25,7 @@ from domain.errors import IdempotencyConflict, InvalidInput, Problems
 from domain.events import event_bus
 from domain.members import is_member_id, parse_member_id
 from domain.models import Program
+from domain.unit_of_work import unit_of_work
 
 # Same tolerance as purchases: device clocks drift, a later time is a bad timestamp.
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -72,7 +72,7 @@ async def seed_catalog(program_id: int) -> None:
     if not missing:
         return
     try:
-        async with in_transaction():
+        async with unit_of_work.transaction():
             for entry in missing:
                 await ActivityType.create(
                     program_id=program_id,
@@ -111,7 +111,7 @@ def validate_type_spec(spec: ActivityTypeSpec) -> None:
 async def create_activity_type(program: Program, spec: ActivityTypeSpec, actor: str, now: datetime) -> ActivityType:
     validate_type_spec(spec)
     await seed_catalog(program.id)
-    async with in_transaction():
+    async with unit_of_work.transaction():
         if await ActivityType.exists(program_id=program.id, code=spec.code):
             raise InvalidInput.one("code", f"activity type {spec.code} exists already")
         created = await ActivityType.create(

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from challenges.activities import seed_catalog
 from challenges.badge_rules import (
@@ -25,6 +24,7 @@ from domain import audit
 from domain.errors import InvalidInput, NotFound, Problems
 from domain.events import event_bus
 from domain.models import Program
+from domain.unit_of_work import unit_of_work
 
 BADGE_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{1,63}$")
 MAX_DESCRIPTION = 2_000
@@ -111,7 +111,7 @@ async def create_badge(program: Program, spec: BadgeSpec, actor: str, now: datet
     validate_combination(spec.rule, spec.levels or [])
     await seed_catalog(program.id)  # a rule may name a built-in type nobody recorded yet
     try:
-        async with in_transaction():
+        async with unit_of_work.transaction():
             await _check_against_program(program.id, spec, None)
             badge = await Badge.create(
                 program_id=program.id,
@@ -134,7 +134,7 @@ async def update_badge(program: Program, badge_id: int, spec: BadgeSpec, actor: 
     validate_badge_spec(spec, creating=False)
     await seed_catalog(program.id)  # a rule may name a built-in type nobody recorded yet
     try:
-        async with in_transaction():
+        async with unit_of_work.transaction():
             badge = await Badge.get_or_none(id=badge_id, program_id=program.id)
             if badge is None:
                 raise NotFound("badge", str(badge_id))

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from challenges.events import ChallengeCompleted
 from challenges.goals import Measure
 from challenges.models import Challenge, ChallengeProgress, CommunityProgress
@@ -29,6 +27,7 @@ from domain import ledger
 from domain.errors import NotFound
 from domain.events import event_bus
 from domain.models import Program
+from domain.unit_of_work import unit_of_work
 
 COMPLETE = 100  # the milestone that says "the goal is reached"
 
@@ -65,7 +64,7 @@ async def _settle_contributor(
 ) -> int:
     target = int(challenge.community_target or 0)
     reached_at = total.completed_at or now
-    async with in_transaction():
+    async with unit_of_work.transaction():
         try:
             await ledger.lock_member(program.id, str(row.member_id))  # type: ignore[attr-defined]
         except NotFound:

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from challenges.challenge_catalog import Audience, ChallengeStatus, get_challenge
 from challenges.challenge_periods import Window
 from challenges.models import Challenge, ChallengeParticipation
@@ -15,6 +13,7 @@ from domain import ledger
 from domain.errors import NotEligible, NotFound
 from domain.models import Member, Program
 from domain.segments.membership import member_in_segment
+from domain.unit_of_work import unit_of_work
 
 __all__ = ["NotEligible"]  # re-exported: challenge callers catch it from here
 
@@ -63,7 +62,7 @@ async def _open_challenge(program: Program, challenge_id: int, now: datetime) ->
 
 async def join_challenge(program: Program, member_id: str, challenge_id: int, now: datetime) -> Challenge:
     """Join (or re-join after leaving). Joining twice is harmless."""
-    async with in_transaction():
+    async with unit_of_work.transaction():
         challenge = await _open_challenge(program, challenge_id, now)
         member = await ledger.lock_member(program.id, member_id)  # one join at a time
         audience = Audience.from_json(challenge.audience)
@@ -82,7 +81,7 @@ async def join_challenge(program: Program, member_id: str, challenge_id: int, no
 async def leave_challenge(program: Program, member_id: str, challenge_id: int, now: datetime) -> Challenge:
     """Stop taking part: progress so far stays, new events no longer count. Leaving an
     automatic challenge opts the member out of it."""
-    async with in_transaction():
+    async with unit_of_work.transaction():
         challenge = await get_challenge(program.id, challenge_id)
         if challenge.status != ChallengeStatus.PUBLISHED:
             raise NotEligible("challengeId", "this challenge is not open")

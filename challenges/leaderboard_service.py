@@ -177,6 +177,12 @@ def _text(value: str | bytes) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def touches_boards(event: object) -> bool:
+    """Whether an event can move a board (without the program: no query to find out)."""
+    return (isinstance(event, PointsEarned) and event.kind == LedgerKind.EARN.value) or isinstance(
+        event, ChallengeProgressed)
+
+
 def boards_touched(program: Program, events: Iterable[object]) -> list[tuple[Board, str]]:
     """(board, member) pairs a use case's events change, each once, in order."""
     zone = zone_of(program)

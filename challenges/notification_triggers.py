@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from tortoise.transactions import in_transaction
-
 from challenges import outbox
 from challenges.events import BadgeEarned
 from challenges.models import Badge, OutboxMessage
@@ -21,6 +19,7 @@ from challenges.notification_preferences import NotificationCategory
 from challenges.quiet_hours import zone
 from domain.events import TierChanged
 from domain.models import EarnLot, Member, TierChange
+from domain.unit_of_work import unit_of_work
 
 EXPIRY_NOTICE = timedelta(days=7)
 
@@ -114,7 +113,7 @@ async def _remind(lots: list[dict], now: datetime) -> int:
         member = members[member_id]
         # The whole day's total, not just this page's: lots of one day may span pages.
         points = await _points_expiring_on(member, day, now)
-        async with in_transaction():
+        async with unit_of_work.transaction():
             message = await outbox.enqueue(
                 member.program_id, member_id, NotificationCategory.POINTS_EXPIRY,
                 title="Points expiring soon",

@@ -13,13 +13,13 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from challenges.events import NotificationQueued
 from challenges.models import OutboxMessage
 from challenges.notification_preferences import NotificationCategory, decide, preference_of
 from domain.events import event_bus
 from domain.models import Member
+from domain.unit_of_work import unit_of_work
 
 
 class OutboxStatus(StrEnum):
@@ -58,7 +58,7 @@ async def enqueue(
     try:
         # A savepoint: if a concurrent transaction queued the same cause first, only this
         # insert is undone, not the purchase or activity around it.
-        async with in_transaction():
+        async with unit_of_work.transaction():
             message = await OutboxMessage.create(
                 program_id=program_id,
                 member_id=member_id,

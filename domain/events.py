@@ -155,18 +155,29 @@ class EventBus:
         if recorded is not None:
             recorded.append(event)
 
+    def subscribers(self) -> dict[type, tuple[Handler, ...]]:
+        """Who listens to what, in order: what the composition root wired."""
+        return {kind: tuple(handlers) for kind, handlers in self._handlers.items() if handlers}
+
+    def clear(self) -> None:
+        self._handlers.clear()
+
     @staticmethod
     @contextmanager
     def recording() -> Iterator[list[object]]:
         """Collect what a use case publishes, for work that must wait for its commit
-        (leaderboards, pub/sub). A use case that fails or replays yields nothing to do:
-        the caller dispatches the list only after the service returned."""
+        (leaderboards, pub/sub; see domain/unit_of_work.py). Recordings nest: one that
+        ends normally hands its events to the enclosing recording too; one that ends with
+        an exception does not (its transaction rolled back)."""
+        parent = _recorded.get()
         events: list[object] = []
         token = _recorded.set(events)
         try:
             yield events
         finally:
             _recorded.reset(token)
+        if parent is not None:
+            parent.extend(events)
 
 
 def current_recording() -> list[object] | None:

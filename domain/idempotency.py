@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from domain.errors import IdempotencyConflict, InvalidInput
 from domain.events import current_recording
 from domain.models import IdempotencyRecord
+from domain.unit_of_work import unit_of_work
 
 MAX_KEY_LENGTH = 200
 
@@ -73,7 +73,7 @@ async def run_once(
     mark = len(recorded) if recorded is not None else 0
     for attempt in range(2):
         try:
-            async with in_transaction():
+            async with unit_of_work.transaction():
                 stored = await _stored_result(program_id, key, operation, print_)
                 if stored is not None:
                     return stored

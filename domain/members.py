@@ -9,7 +9,6 @@ from datetime import date, datetime
 from zoneinfo import available_timezones
 
 from babel import Locale, UnknownLocaleError
-from tortoise.transactions import in_transaction
 
 from domain import referrals
 from domain.errors import AlreadyEnrolled, InvalidInput, NotFound, Problems
@@ -17,6 +16,7 @@ from domain.events import MemberEnrolled, event_bus
 from domain.models import Member, Program, Tier
 from domain.periods import add_months
 from domain.tier_policy import qualified_tier
+from domain.unit_of_work import unit_of_work
 
 # No 0/O or 1/I/L: codes are read aloud and typed from a screen.
 REFERRAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -70,7 +70,7 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
     With a referral code, a pending referral opens in the same transaction (see
     domain.referrals for what completes it)."""
     validate_enrollment(enrollment, now.date())
-    async with in_transaction():
+    async with unit_of_work.transaction():
         existing = await Member.get_or_none(
             program_id=program.id, external_id=enrollment.external_id
         )

@@ -6,11 +6,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from domain import audit, idempotency, ledger
 from domain.errors import Problems
 from domain.models import EarnLot, LedgerEntry, LedgerKind, Member, Program
+from domain.unit_of_work import unit_of_work
 
 MAX_REASON = 500
 
@@ -141,5 +140,5 @@ async def expire_points(now: datetime, batch: int = 1000) -> int:
         if not due:
             return total
         for lot in due:
-            async with in_transaction():
+            async with unit_of_work.transaction():
                 total += await ledger.expire_lot(lot, now)

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from domain import audit, idempotency, ledger
 from domain.errors import AlreadyAnswered, InvalidInput, InvalidTransition, NotEligible, NotFound, Problems
 from domain.events import SurveyAnswered, event_bus
 from domain.models import LedgerKind, Program, Survey, SurveyResponse, SurveyStatus
 from domain.row_ids import MAX_INT_ID
 from domain.survey_questions import Question, validate_answers, validate_questions
+from domain.unit_of_work import unit_of_work
 
 MAX_TITLE = 200
 MAX_BONUS = 100_000
@@ -44,7 +43,7 @@ async def create_survey(program: Program, spec: SurveySpec, actor: str, now: dat
         problems.add("bonusPoints", f"must be between 0 and {MAX_BONUS}")
     questions = validate_questions(spec.questions, problems)
     problems.raise_if_any()
-    async with in_transaction():
+    async with unit_of_work.transaction():
         survey = await Survey.create(
             program_id=program.id,
             title=spec.title.strip(),
@@ -66,7 +65,7 @@ async def get_survey(program: Program, survey_id: int) -> Survey:
 
 async def _move(program: Program, survey_id: int, to: SurveyStatus, actor: str, now: datetime) -> Survey:
     allowed = {SurveyStatus.PUBLISHED: SurveyStatus.DRAFT, SurveyStatus.CLOSED: SurveyStatus.PUBLISHED}
-    async with in_transaction():
+    async with unit_of_work.transaction():
         survey = await get_survey(program, survey_id)
         stamp = {"published_at": now} if to == SurveyStatus.PUBLISHED else {"closed_at": now}
         moved = await Survey.filter(id=survey.id, status=allowed[to]).update(status=to, **stamp)

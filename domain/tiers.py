@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from tortoise.functions import Sum
-from tortoise.transactions import in_transaction
 
 from domain import audit
 from domain.errors import InvalidInput, NotFound, Problems
@@ -15,6 +14,7 @@ from domain.events import TierChanged, event_bus
 from domain.models import Member, Program, Purchase, Tier, TierBasis, TierChange
 from domain.periods import add_months
 from domain.tier_policy import decide_tier, next_tier
+from domain.unit_of_work import unit_of_work
 
 MIN_MULTIPLIER = Decimal("1")
 MAX_MULTIPLIER = Decimal("10")
@@ -78,7 +78,7 @@ def rank_of(tiers: list[Tier], tier: Tier) -> int:
 
 async def create_tier(program: Program, spec: TierSpec, actor: str, now: datetime) -> Tier:
     validate_tier_spec(spec, creating=True)
-    async with in_transaction():
+    async with unit_of_work.transaction():
         await _check_unique(program.id, spec, None)
         tier = await Tier.create(
             program_id=program.id,
@@ -96,7 +96,7 @@ async def update_tier(
 ) -> Tier:
     """Change a tier. Members move at their next purchase or review, not retroactively."""
     validate_tier_spec(spec, creating=False)
-    async with in_transaction():
+    async with unit_of_work.transaction():
         tier = await Tier.get_or_none(id=tier_id, program_id=program.id)
         if tier is None:
             raise NotFound("tier", str(tier_id))
@@ -196,7 +196,7 @@ async def review_due_tiers(program: Program, now: datetime, batch: int = 500) ->
         if not due:
             return moved
         for member_id in due:
-            async with in_transaction():
+            async with unit_of_work.transaction():
                 member = await Member.filter(id=member_id).select_for_update().first()
                 if member is not None and await reevaluate_tier(program, member, now):
                     moved += 1

@@ -23,10 +23,9 @@ from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
 from tortoise.context import TortoiseContext, tortoise_test_context
 
+from api.bootstrap import Application, bootstrap
 from api.database import MODEL_MODULES, tortoise_config
 from api.settings import Settings
-from domain import wiring as domain_wiring
-from domain.events import event_bus
 from domain.models import Program
 from domain.programs import get_or_create_program
 from tests.graphql_client import GraphQLClient
@@ -76,13 +75,6 @@ async def _drop_database(name: str) -> None:
     await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", autouse=True)
-def core_handlers() -> None:
-    """The core's own event handlers (referrals, auto-donation, bonuses), as the app
-    subscribes them at start-up: without them the core would not behave as in production."""
-    domain_wiring.register(event_bus)
-
-
 @pytest.fixture(scope="session")
 async def postgres_database() -> AsyncIterator[str | None]:
     """One PostgreSQL database with the schema for the whole session, dropped at the end.
@@ -110,10 +102,16 @@ async def _empty_all_tables(ctx: TortoiseContext) -> None:
 
 
 @pytest.fixture
-async def db(tmp_path: Path, postgres_database: str | None) -> AsyncIterator[None]:
+def database_url(tmp_path: Path, postgres_database: str | None) -> str:
+    """Where `db` keeps the test's data: for a second process (a `loyalty` command) to use."""
+    return postgres_database or f"sqlite://{tmp_path}/loyalty.sqlite3"
+
+
+@pytest.fixture
+async def db(database_url: str, postgres_database: str | None) -> AsyncIterator[None]:
     """An empty database for one test: a new SQLite file, or the emptied PostgreSQL one."""
     if postgres_database is None:
-        async with tortoise_test_context(MODEL_MODULES, db_url=f"sqlite://{tmp_path}/loyalty.sqlite3"):
+        async with tortoise_test_context(MODEL_MODULES, db_url=database_url):
             yield
         return
     async with TortoiseContext() as ctx:
@@ -140,6 +138,18 @@ async def redis() -> AsyncIterator[Redis]:
 def settings() -> Settings:
     return Settings(loyalty_env="test", database_url=DATABASE_URL or "sqlite://:memory:",
                     redis_url=REDIS_URL or "memory://", program_code="test")
+
+
+@pytest.fixture(autouse=True)
+def application(request: pytest.FixtureRequest, settings: Settings) -> Application:
+    """Every test runs on the composition root's wiring (api/bootstrap.py), as the app,
+    the commands and the worker do: every event handler, and the after-commit work onto
+    the test's `redis` when it asks for one (a private fakeredis otherwise)."""
+    if "redis" in request.fixturenames:
+        redis = request.getfixturevalue("redis")
+    else:
+        redis = FakeAsyncRedis(server=FakeServer(), decode_responses=True)
+    return bootstrap(settings, redis=redis)
 
 
 @pytest.fixture

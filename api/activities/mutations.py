@@ -12,7 +12,6 @@ from strawberry.permission import BasePermission
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import after_commit
 from api.activities.types import ActivityRecorded, ActivityType, ImpactUnit
 from api.auth import Role
 from api.permissions import Marketers, forbidden, require_principal
@@ -106,9 +105,9 @@ class ActivityMutations:
                 idempotency_key=input.idempotency_key,
                 attributes=input.attributes,
             )
-            outcome = await after_commit.settled(ctx, activities.record_activity(
+            outcome = await activities.record_activity(
                 await ctx.program(), report, ctx.now(), self_reported=self_reported
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return ActivityRecorded.from_outcome(outcome)

@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api import after_commit
 from api.charities.types import Charity, DonationMode, DonationPreference, ImpactTotal, MoneyAmount
 from api.ids import MAX_INT_ID, row_id
 from api.long_int import Long
@@ -125,9 +124,9 @@ class CharityMutations:
         ctx = info.context
         try:
             charity_id = row_id(input.charity_id, "charityId", "charity", MAX_INT_ID)
-            outcome = await after_commit.settled(ctx, donations.donate_points(
+            outcome = await donations.donate_points(
                 await ctx.program(), ctx.principal.member_id, charity_id, input.points, input.idempotency_key, ctx.now()
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return DonationMade.from_outcome(outcome)

@@ -8,7 +8,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api import after_commit
 from api.members.types import Member
 from api.permissions import Integrations, Staff
 from api.problems import AlreadyEnrolled, InvalidInput, NotFound, problem
@@ -70,7 +69,7 @@ class MemberMutations:
         )
         try:
             # A signup bonus is credited in the same transaction: boards hear of it after commit.
-            member = await after_commit.settled(ctx, enroll_member(await ctx.program(), enrollment, ctx.now()))
+            member = await enroll_member(await ctx.program(), enrollment, ctx.now())
         except DomainError as error:
             return problem(error)
         return MemberEnrolled(member=Member.from_model(member))

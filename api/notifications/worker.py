@@ -8,6 +8,7 @@ import contextlib
 import signal
 from datetime import UTC, datetime, timedelta
 
+from api.bootstrap import Application, Process, bootstrap
 from api.scheduler import Schedule, worker_jobs
 from api.settings import Settings
 from challenges.delivery.backoff import RetryPolicy
@@ -43,14 +44,29 @@ def worker_options(settings: Settings, batch_size: int | None = None) -> WorkerO
     )
 
 
-async def run_worker(settings: Settings, once: bool, batch_size: int | None = None,
+async def run_worker(app: Settings | Application, once: bool, batch_size: int | None = None,
                      poll_seconds: float = 2.0) -> BatchReport | None:
     """Deliver the outbox and run the periodic jobs. `once`: every job once, then one
     batch, then return its report.
 
     Otherwise until SIGINT/SIGTERM; the batch in hand finishes first (its leases would
     bring it back anyway, but finishing avoids needless repeats).
+
+    Given bare settings (tests), it builds the worker's wiring itself; the database is the
+    caller's either way. The jobs' use cases get the API's handlers and after-commit work.
     """
+    if isinstance(app, Application):
+        return await _run(app, once, batch_size, poll_seconds)
+    application = bootstrap(app, process=Process.WORKER)
+    try:
+        return await _run(application, once, batch_size, poll_seconds)
+    finally:
+        await application.aclose()
+
+
+async def _run(application: Application, once: bool, batch_size: int | None,
+               poll_seconds: float) -> BatchReport | None:
+    settings = application.settings
     async with open_providers(provider_config(settings)) as providers:
         worker = OutboxWorker(providers, worker_options(settings, batch_size))
         schedule = Schedule(worker_jobs())  # expiry, reminders, holds: see api/scheduler.py

@@ -83,7 +83,11 @@ def route_server_logs() -> None:
     "uvicorn" and "uvicorn.error" get a plain-text handler of their own, which prints the
     traceback of an exception in the app over many lines. Their records go to the root
     handler instead, one JSON object each with the traceback as a field. uvicorn's access
-    line is dropped: the app writes a richer one (request_id.py)."""
+    line is dropped: the app writes a richer one (request_id.py).
+
+    The supervisor of `uvicorn --workers N` never imports the app: give it
+    `--log-config api/observability/uvicorn_log_config.json` for JSON lines of its own
+    (`loyalty serve` needs nothing: it configures logging before starting uvicorn)."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
@@ -100,7 +104,8 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
     logging.captureWarnings(True)
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if handler.get_name() == _HANDLER_NAME:
+        # By its filter, not its name: a dictConfig (uvicorn's --log-config) renames it.
+        if handler.get_name() == _HANDLER_NAME or any(isinstance(f, RequestContextFilter) for f in handler.filters):
             root.removeHandler(handler)
     if settings.log_format == "json":
         root.addHandler(json_handler(stream or sys.stdout))

@@ -8,7 +8,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api import after_commit
 from api.permissions import Integrations
 from api.points.mutations import PurchaseRecorded, RecordPurchaseInput, RecordPurchasePayload
 from api.problems import InvalidInput, problem
@@ -55,6 +54,5 @@ class PurchaseBatchMutations:
             batch = await record_purchases(await ctx.program(), [i.to_report() for i in input], ctx.now())
         except DomainError as error:
             return problem(error)
-        await after_commit.dispatch(ctx, batch.events)
         return PurchasesRecorded(recorded=batch.recorded, rejected=batch.rejected,
                                  lines=[PurchaseLine.from_line(line) for line in batch.lines])

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from api import after_commit
 from api.ids import row_id
 from api.long_int import Long
 from api.permissions import AdminOnly, Integrations
@@ -166,9 +165,7 @@ class PointsMutations:
     async def record_purchase(self, info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
         ctx = info.context
         try:
-            outcome = await after_commit.settled(
-                ctx, purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
-            )
+            outcome = await purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
         except DomainError as error:
             return problem(error)
         return PurchaseRecorded.from_outcome(outcome)
@@ -199,7 +196,7 @@ class PointsMutations:
     async def adjust_points(self, info: Info, input: AdjustPointsInput) -> AdjustPointsPayload:
         ctx = info.context
         try:
-            outcome = await after_commit.settled(ctx, adjust_points(
+            outcome = await adjust_points(
                 await ctx.program(),
                 parse_member_id(input.member_id),
                 input.points,
@@ -207,7 +204,7 @@ class PointsMutations:
                 input.idempotency_key,
                 ctx.principal.actor,
                 ctx.now(),
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return PointsAdjusted(

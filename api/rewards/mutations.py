@@ -10,7 +10,6 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from api import after_commit
 from api.ids import MAX_BIGINT_ID, MAX_INT_ID, is_digits, row_id
 from api.long_int import Long
 from api.permissions import Integrations, Marketers, MemberOnly
@@ -183,13 +182,13 @@ class RewardMutations:
     async def redeem_reward(self, info: Info, input: RedeemRewardInput) -> RedeemRewardPayload:
         ctx = info.context
         try:
-            redemption = await after_commit.settled(ctx, redemptions.redeem_reward(
+            redemption = await redemptions.redeem_reward(
                 await ctx.program(),
                 ctx.principal.member_id,
                 row_id(input.reward_id, "rewardId", "reward", MAX_INT_ID),
                 input.idempotency_key,
                 ctx.now(),
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return await _saved(redemption)
@@ -201,13 +200,13 @@ class RewardMutations:
     async def cancel_redemption(self, info: Info, input: CancelRedemptionInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            redemption = await after_commit.settled(ctx, redemptions.cancel_redemption(
+            redemption = await redemptions.cancel_redemption(
                 await ctx.program(),
                 ctx.principal.member_id,
                 row_id(input.redemption_id, "redemptionId", "redemption", MAX_BIGINT_ID),
                 input.idempotency_key,
                 ctx.now(),
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return await _saved(redemption)
@@ -216,9 +215,9 @@ class RewardMutations:
     async def confirm_redemption(self, info: Info, input: RedemptionCodeInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            redemption = await after_commit.settled(ctx, holds.confirm_redemption(
+            redemption = await holds.confirm_redemption(
                 await ctx.program(), input.code, input.idempotency_key, ctx.now()
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return await _saved(redemption)
@@ -227,9 +226,9 @@ class RewardMutations:
     async def release_redemption(self, info: Info, input: RedemptionCodeInput) -> RedemptionPayload:
         ctx = info.context
         try:
-            redemption = await after_commit.settled(ctx, holds.release_redemption(
+            redemption = await holds.release_redemption(
                 await ctx.program(), input.code, input.idempotency_key, ctx.now()
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return await _saved(redemption)

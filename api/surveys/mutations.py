@@ -7,7 +7,6 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api import after_commit
 from api.ids import MAX_INT_ID, row_id
 from api.long_int import Long
 from api.permissions import Marketers, MemberOnly
@@ -116,14 +115,14 @@ class SurveyMutations:
     async def answer_survey(self, info: Info, input: AnswerSurveyInput) -> AnswerSurveyPayload:
         ctx = info.context
         try:
-            outcome = await after_commit.settled(ctx, surveys.answer_survey(
+            outcome = await surveys.answer_survey(
                 await ctx.program(),
                 ctx.principal.member_id,
                 _survey_id(input.survey_id, "surveyId"),
                 [a.value for a in input.answers],
                 input.idempotency_key,
                 ctx.now(),
-            ))
+            )
         except DomainError as error:
             return problem(error)
         return SurveyAnswered(

@@ -8,13 +8,14 @@ from challenges.models.challenge import (
     ChallengeProgress,
     CommunityProgress,
 )
-from challenges.models.leaderboard import LeaderboardProfile, MemberFollow
+from challenges.models.leaderboard import BoardRefreshRequest, LeaderboardProfile, MemberFollow
 from challenges.models.notification import Device, NotificationPreference, OutboxMessage
 
 __all__ = [
     "Activity",
     "ActivityType",
     "Badge",
+    "BoardRefreshRequest",
     "Challenge",
     "ChallengeParticipation",
     "ChallengeProgress",

@@ -27,3 +27,17 @@ class LeaderboardProfile(Model):
 
     class Meta:
         table = "leaderboard_profile"
+
+
+class BoardRefreshRequest(Model):
+    """Boards a process without the server's Redis changed (a `loyalty` command next to a
+    server with the embedded, in-process Redis): the server applies them, see
+    challenges/board_refresh.py. `member_id` null asks for a rebuild of every board."""
+
+    id = fields.BigIntField(primary_key=True)
+    program_id = fields.IntField()
+    member_id = fields.CharField(max_length=36, null=True)
+    requested_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "board_refresh_request"

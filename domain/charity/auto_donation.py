@@ -11,14 +11,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from tortoise.transactions import in_transaction
-
 from domain.charity.auto_rules import AutoDonationSetting, points_to_give, setting_problems
 from domain.charity.donations import active_charity, debit_and_donate
 from domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
 from domain.events import PointsEarned, current_recording
 from domain.ledger import LedgerRace, member_lots
 from domain.lots import spendable_points
+from domain.unit_of_work import unit_of_work
 from domain.models import (
     Charity,
     Donation,
@@ -47,7 +46,7 @@ async def update_preference(
     problems = setting_problems(setting, charity_given=charity_id is not None)
     if problems:
         raise InvalidInput([FieldProblem(path, message) for path, message in problems])
-    async with in_transaction():
+    async with unit_of_work.transaction():
         member = await Member.get_or_none(id=member_id, program_id=program.id, erased_at=None)
         if member is None:
             raise NotFound("member", member_id)
@@ -114,7 +113,7 @@ async def _donate_in_savepoint(
     recorded = current_recording()
     mark = len(recorded) if recorded is not None else 0
     try:
-        async with in_transaction():
+        async with unit_of_work.transaction():
             await debit_and_donate(program, member, charity, points, source, now, note="auto-donation")
     except (DomainError, LedgerRace) as error:
         if recorded is not None:

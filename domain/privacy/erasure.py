@@ -20,12 +20,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from domain import audit, idempotency
 from domain.errors import NotFound, Problems
 from domain.events import MemberErased, event_bus
 from domain.models import Member, Program, SurveyResponse
+from domain.unit_of_work import unit_of_work
 
 ERASED_NAME = "Erased member"
 MAX_REASON = 500
@@ -95,7 +94,7 @@ async def erase_member(
     key, by request (a replay returns the first answer; the key with another member conflicts)."""
     check_request(reason, idempotency_key)
     if idempotency_key is None:
-        async with in_transaction():
+        async with unit_of_work.transaction():
             return Erasure(**await _erase(program, member_id, reason, actor, now))
     payload = {"member_id": member_id, "reason": reason}
     result = await idempotency.run_once(

@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from tortoise.transactions import in_transaction
-
 from domain import idempotency, ledger
 from domain.errors import NotFound
 from domain.models import Member, Program, Redemption, RedemptionStatus, Reward
 from domain.rewards import codes, lifecycle
 from domain.rewards.redemptions import publish_redeemed
 from domain.rewards.refunds import give_back
+from domain.unit_of_work import unit_of_work
 
 
 async def _held_by_code(program: Program, code: str, confirming: bool, now: datetime) -> tuple[Member, Redemption]:
@@ -79,7 +78,7 @@ async def release_expired_holds(now: datetime, batch: int = 500) -> int:
         if not due:
             return released
         for candidate in due:
-            async with in_transaction():
+            async with unit_of_work.transaction():
                 member = await Member.filter(id=candidate.member_id).select_for_update().first()
                 redemption = await Redemption.get(id=candidate.id)
                 if member is None or redemption.status != RedemptionStatus.HELD:

@@ -4,6 +4,8 @@ an access line whose level says whether anyone has to act."""
 from __future__ import annotations
 
 import json
+import logging
+import logging.config
 import os
 import secrets
 import subprocess
@@ -17,6 +19,8 @@ import pytest
 from starlette.routing import Route
 
 from api.app import create_app
+from api.observability.logging import configure_logging
+from api.settings import Settings
 from tests.api.hostile.logs import access_lines, captured_logs
 from tests.live_server import free_port
 
@@ -99,3 +103,25 @@ def test_uvicorn_and_a_traceback_write_one_json_object_a_line(tmp_path: Path):
     [access] = [r for r in records if r["logger"] == "loyalty.access" and r["request_id"] == "req-trace"]
     assert (access["status"], access["level"]) == (500, "ERROR")
     assert not [r for r in records if r["logger"] == "uvicorn.access"]
+
+
+def test_uvicorns_log_config_file_and_the_app_write_each_line_once(capsys):
+    # given a process set up as `uvicorn --workers N --log-config api/observability/uvicorn_log_config.json`
+    # sets up its supervisor and then each worker, which imports the app (configure_logging)
+    root = logging.getLogger()
+    saved = [(logger, list(logger.handlers), logger.propagate, logger.level)
+             for logger in (root, *(logging.getLogger(n) for n in ("uvicorn", "uvicorn.error", "uvicorn.access")))]
+    try:
+        logging.config.dictConfig(json.loads((ROOT / "api/observability/uvicorn_log_config.json").read_text()))
+        configure_logging(Settings(loyalty_env="test"))
+        # when uvicorn's supervisor and the app each log a line
+        logging.getLogger("uvicorn.error").info("Started parent process [1]")
+        logging.getLogger("loyalty.test").warning("from the app")
+    finally:
+        for logger, handlers, propagate, level in saved:
+            logger.handlers[:] = handlers
+            logger.propagate, logger.level = propagate, level
+    # then each is written once, as JSON
+    written = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["logger"], r["message"]) for r in written] == [
+        ("uvicorn.error", "Started parent process [1]"), ("loyalty.test", "from the app")]
