@@ -6,18 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
+from strawberry.types import ExecutionContext
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -46,6 +42,8 @@ from api.points.queries import PointsQueries
 from api.outages import DatabaseOutages
 from api.input_guard import guard_root_fields
 from api.limits.cost_guard import QueryCostGuard
+from api.limits.document_guard import DocumentParser, DocumentValidation
+from api.limits.graphql_errors import code_of, log_errors, parse_failed
 from api.long_int import SCALAR_MAP as LONG_SCALAR_MAP
 from api.limits.persisted_queries import PersistedQueries
 from api.privacy.mutations import PrivacyMutations
@@ -73,29 +71,17 @@ def _mask_unexpected(error: GraphQLError) -> bool:
     return not (error.extensions or {}).get("code") and error.original_error is not None
 
 
-def _shape_limits(settings: Settings) -> Callable[[], SchemaExtension]:
-    """Depth and alias limits, their rule classes built once per schema.
-
-    strawberry's QueryDepthLimiter and MaxAliasesLimiter make a new rule class per
-    instance, that is per request; ValidationCache keys on the rules, so it would never
-    hit and every request would be validated again (measured: most of a leaderboard
-    read's CPU time). The same classes on every request let the cache work.
-    """
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    return lambda: AddValidationRules(rules)
-
-
 def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], SchemaExtension]]:
     chosen: list = [
         # First: a persisted query's text must be known before anything parses it.
         lambda: PersistedQueries(ttl_seconds=settings.persisted_query_ttl_seconds),
-        _shape_limits(settings),
+        # Sets the parser's token limit: a longer text fails while it is read.
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        ParserCache,
-        ValidationCache,
+        DocumentParser,
+        # Shape limits (depth, aliases, spreads, repeats) in linear time, then graphql-core's
+        # rules (cached), then the variables. Added validation rules (DisableIntrospection's)
+        # are fixed classes, so the cache keeps hitting.
+        lambda: DocumentValidation(settings),
         # After validation, before any resolver: price the operation, charge the caller.
         lambda: QueryCostGuard(settings),
     ]
@@ -107,11 +93,22 @@ def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], 
     return chosen
 
 
+class LoyaltySchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Called with every error before MaskErrors sees it: a syntax error gets its code
+        here (strawberry makes it), then each error is logged at the level of its code
+        (api/limits/graphql_errors.py): refusals without traceback, failures with it."""
+        for error in errors:
+            if isinstance(error, GraphQLSyntaxError) and code_of(error) is None:
+                error.extensions = {**(error.extensions or {}), **parse_failed(error)}
+        log_errors(errors)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     # Control characters, out-of-range times and oversized JSON are refused on every root
     # field before its resolver runs (api/input_guard.py); the SDL does not change.
     guard_root_fields(Query, Mutation)
-    return strawberry.Schema(
+    return LoyaltySchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

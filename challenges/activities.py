@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -25,13 +25,10 @@ from domain.errors import IdempotencyConflict, InvalidInput, Problems
 from domain.events import event_bus
 from domain.members import is_member_id, parse_member_id
 from domain.models import Program
+from domain.occurrence import DEFAULT_MAX_BACKDATING_DAYS, occurred_at_problem
 from domain.unit_of_work import unit_of_work
 
-# Same tolerance as purchases: device clocks drift, a later time is a bad timestamp.
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_ATTRIBUTES_BYTES = 4_096  # attributes describe one activity, not carry documents
-# Older timestamps are typos (year 0026); they would also overflow week arithmetic.
-EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 TYPE_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 MAX_IMPACT_PER_ACTIVITY = 10**9
 
@@ -143,7 +140,8 @@ def _attributes_problem(attributes: Any) -> str | None:
     return None
 
 
-def validate_report(report: ActivityReport, now: datetime) -> None:
+def validate_report(report: ActivityReport, now: datetime,
+                    max_backdating_days: int = DEFAULT_MAX_BACKDATING_DAYS) -> None:
     """Checks that need no database; every problem at once."""
     problems = Problems()
     if not is_member_id(report.member_id):
@@ -152,12 +150,8 @@ def validate_report(report: ActivityReport, now: datetime) -> None:
         problems.add("type", "must not be blank")
     elif len(report.type_code) > 64:
         problems.add("type", "must be at most 64 characters")
-    if report.occurred_at.tzinfo is None:
-        problems.add("occurredAt", "must carry a UTC offset")
-    elif report.occurred_at > now + MAX_CLOCK_SKEW:
-        problems.add("occurredAt", "must not be in the future")
-    elif report.occurred_at < EARLIEST_OCCURRED_AT:
-        problems.add("occurredAt", f"must be after {EARLIEST_OCCURRED_AT.date().isoformat()}")
+    if (message := occurred_at_problem(report.occurred_at, now, max_backdating_days)) is not None:
+        problems.add("occurredAt", message)
     if (message := _attributes_problem(report.attributes)) is not None:
         problems.add("attributes", message)
     if (message := idempotency.key_problem(report.idempotency_key)) is not None:
@@ -198,7 +192,7 @@ async def record_activity(
 ) -> ActivityOutcome:
     """Record one activity. `self_reported`: the member reports it from the app, which
     only types marked member_reportable allow (others need a witness: an integration)."""
-    validate_report(report, now)
+    validate_report(report, now, program.max_backdating_days)
     member_id = parse_member_id(report.member_id)
     key = _scoped_key(report.idempotency_key, member_id) if self_reported else report.idempotency_key
     kind = await _activity_type(program.id, report.type_code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -14,14 +14,13 @@ from domain.errors import AlreadyReversed, InvalidInput, NotFound, Problems
 from domain.events import PurchaseRecorded, event_bus
 from domain.members import is_member_id
 from domain.models import LedgerKind, Member, Partner, Program, Purchase
+from domain.occurrence import occurred_at_problem
 from domain.money import is_known_currency, minor_units
 from domain.partners import partner_for_purchase
 from domain.row_ids import MAX_BIGINT_ID
 from domain.tiers import reevaluate_tier
 
 MAX_ITEMS = 500
-# Clocks of tills drift; anything further ahead than this is a bad timestamp, not drift.
-MAX_CLOCK_SKEW = timedelta(minutes=5)
 MAX_AMOUNT = 10**12  # minor units; keeps sums far from 64-bit overflow
 
 
@@ -76,10 +75,8 @@ def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -
         problems.add("currency", f"{report.currency!r} is not an ISO 4217 currency code")
     elif report.currency != program.currency:
         problems.add("currency", f"this program earns in {program.currency}, not {report.currency}")
-    if report.occurred_at.tzinfo is None:
-        problems.add("occurredAt", "must carry a UTC offset")
-    elif report.occurred_at > now + MAX_CLOCK_SKEW:
-        problems.add("occurredAt", "must not be in the future")
+    if (message := occurred_at_problem(report.occurred_at, now, program.max_backdating_days)) is not None:
+        problems.add("occurredAt", message)
     if len(report.items) > MAX_ITEMS:
         problems.add("items", f"at most {MAX_ITEMS} items per purchase, got {len(report.items)}")
     else:

@@ -58,6 +58,9 @@ class UpdateProgramSettingsInput:
     referral_referee_points: int | None = None
     referral_min_purchase: int | None = strawberry.field(default=None, description="Minor units.")
     referral_cap: int | None = strawberry.field(default=None, description="Credited referrals a referrer may earn for.")
+    max_backdating_days: int | None = strawberry.field(
+        default=None, description="How many days back a reported purchase or activity may have occurred (1 to 3650)."
+    )
 
 
 @strawberry.type
@@ -132,6 +135,7 @@ class TierMutations:
             referral_referee_points=input.referral_referee_points,
             referral_min_purchase=input.referral_min_purchase,
             referral_cap=input.referral_cap,
+            max_backdating_days=input.max_backdating_days,
         )
         try:
             program = await update_program_settings(await ctx.program(), change, ctx.principal.actor, ctx.now())

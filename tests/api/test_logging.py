@@ -73,7 +73,7 @@ async def test_without_a_request_id_one_is_made_and_stamped_on_every_line(gql: G
     written = [line for line in lines(log_output) if line["logger"] != "httpx"]  # the test's client
     assert len(written) >= 2  # the validation error and the access line
     assert {line["request_id"] for line in written} == {made}
-    assert access_lines(log_output)[0]["outcome"] == "error"
+    assert access_lines(log_output)[0]["outcome"] == "graphql_validation_failed"
 
 
 async def test_a_malformed_request_id_is_replaced(gql: GraphQLClient, log_output):
