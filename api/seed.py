@@ -65,19 +65,22 @@ async def seed_demo(settings: Settings) -> Demo:
     if member is None:
         member = await enroll_member(program, DEMO_MEMBER, now - DEMO_MEMBER_SINCE)
     for n, (days_ago, items) in enumerate(DEMO_PURCHASES):
+        # From the enrolment, not from now: a second seed replays the same request.
+        occurred_at = member.enrolled_at + DEMO_MEMBER_SINCE - timedelta(days=days_ago, minutes=-1)
         await record_purchase(
             program,
             PurchaseReport(
                 member_id=str(member.id),
                 amount=sum(item.quantity * item.unit_price for item in items),
                 currency=program.currency,
-                # From the enrolment, not from now: a second seed replays the same request.
-                occurred_at=member.enrolled_at + DEMO_MEMBER_SINCE - timedelta(days=days_ago, minutes=-1),
+                occurred_at=occurred_at,
                 idempotency_key="demo-seed-welcome-purchase" if n == 0 else f"demo-seed-purchase-{n}",
                 channel=Channel.POS,
                 items=items,
             ),
-            now,
+            # Reported when it happened, as a till would have: history older than the
+            # program's back-dating window is history, not a late report.
+            occurred_at + timedelta(minutes=1),
         )
     await tag_member(program.id, TagChange(str(member.id), ["coffee"], []), "seed:demo", now)  # "Coffee lovers"
     await seed_gamification(program, now)

@@ -11,6 +11,7 @@ from domain import audit
 from domain.errors import Problems
 from domain.members import is_time_zone
 from domain.models import Program, TierBasis
+from domain.occurrence import MAX_BACKDATING_DAYS, MIN_BACKDATING_DAYS
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class SettingsChange:
     referral_referee_points: int | None = None
     referral_min_purchase: int | None = None
     referral_cap: int | None = None
+    max_backdating_days: int | None = None
 
 
 # field -> (GraphQL path, lowest, highest)
@@ -44,6 +46,7 @@ _RANGES = {
     "referral_referee_points": ("referralRefereePoints", 0, 1_000_000),
     "referral_min_purchase": ("referralMinPurchase", 0, 10**12),
     "referral_cap": ("referralCap", 0, 10_000),
+    "max_backdating_days": ("maxBackdatingDays", MIN_BACKDATING_DAYS, MAX_BACKDATING_DAYS),
 }
 
 

@@ -73,6 +73,10 @@ class ProgramSettings:
     referral_referee_points: int = strawberry.field(description="Earned by the friend on their first qualifying purchase.")
     referral_min_purchase: int = strawberry.field(description="Minor units a first purchase must reach to count.")
     referral_cap: int = strawberry.field(description="Referrals a referrer is credited for, at most.")
+    max_backdating_days: int = strawberry.field(
+        description="How many days before now a reported purchase or activity may have occurred; older "
+        "ones are InvalidInput on occurredAt. Up to 5 minutes ahead is allowed for clock drift."
+    )
 
     @classmethod
     def from_model(cls, program: models.Program) -> ProgramSettings:
@@ -92,4 +96,5 @@ class ProgramSettings:
             referral_referee_points=program.referral_referee_points,
             referral_min_purchase=program.referral_min_purchase,
             referral_cap=program.referral_cap,
+            max_backdating_days=program.max_backdating_days,
         )

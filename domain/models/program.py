@@ -35,6 +35,9 @@ class Program(Model):
     referral_referee_points = fields.IntField(default=100, db_default=100)
     referral_min_purchase = fields.BigIntField(default=20_00, db_default=20_00)
     referral_cap = fields.IntField(default=10, db_default=10)
+    # How many days before now a reported purchase or activity may have occurred
+    # (domain/occurrence.py): a late till is fine, last year's receipt earns nothing.
+    max_backdating_days = fields.IntField(default=30, db_default=30)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -91,7 +91,7 @@ async def test_a_replay_returns_the_first_result_and_another_payload_is_a_confli
         ({"attributes": "three"}, "attributes"),
         ({"attributes": {"blob": "x" * 5000}}, "attributes"),
         ({"idempotencyKey": ""}, "idempotencyKey"),
-        ({"attributes": {"note": "a\x00b"}}, "attributes"),
+        ({"attributes": {"note": "a\x00b"}}, "attributes.note"),
         ({"occurredAt": "0026-05-01T10:00:00+00:00"}, "occurredAt"),
         ({"type": "PUBLIC_TRANSPORT", "attributes": {"distanceKm": "far"}}, "attributes.distanceKm"),
     ],
