@@ -14,6 +14,7 @@ from cross_web import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import Send
 
+from api.observability.metrics import count_refusal
 from api.observability.request_id import current_request
 
 # The codes of strawberry's own refusals, which carry a status and a reason only.
@@ -34,6 +35,7 @@ def error_document(message: str, code: str, **extensions: object) -> dict[str, o
 
 
 def note_outcome(code: str) -> None:
+    count_refusal(code.lower())
     entry = current_request()
     if entry is not None:
         entry.fields["outcome"] = code.lower()

@@ -35,6 +35,12 @@ GRAPHQL_LATENCY = Histogram(
 )
 LEDGER_ENTRIES = Counter("ledger_entries", "Ledger entries committed by this process", ["kind"])
 OUTBOX_DEPTH = Gauge("outbox_depth", "Push intents waiting for delivery (pending or in flight)")
+# Requests answered before GraphQL ran (the body or its JSON refused: json_too_deep,
+# payload_too_large, request_timeout, invalid_json, bad_request...), and clients that left
+# before their answer (client_disconnected). Codes are ours: the labels stay few.
+HTTP_REFUSALS = Counter(
+    "http_requests_refused", "HTTP requests refused before GraphQL ran, or left by their client, by code", ["code"],
+)
 COST_BUDGET_UNAVAILABLE = Counter(
     "cost_budget_unavailable", "Operations let through unchecked because Redis did not answer"
 )
@@ -61,6 +67,10 @@ def observe_operation(operation: str | None, outcome: str, seconds: float) -> No
     label = operation_label(operation)
     GRAPHQL_REQUESTS.labels(label, outcome).inc()
     GRAPHQL_LATENCY.labels(label).observe(seconds)
+
+
+def count_refusal(code: str) -> None:
+    HTTP_REFUSALS.labels(code).inc()
 
 
 def count_ledger_entries(events: list[object]) -> None:

@@ -136,6 +136,9 @@ class RequestIdMiddleware:
 
 def _log_access(scope: Scope, entry: RequestLog, exchange: _Exchange, seconds: float) -> None:
     if exchange.client_left:
+        from api.observability.metrics import count_refusal  # metrics imports the ORM models
+
+        count_refusal(CLIENT_DISCONNECTED)
         entry.fields["outcome"] = CLIENT_DISCONNECTED
     status = exchange.status or (CLIENT_CLOSED_REQUEST if exchange.client_left else 500)
     # The path only: a GET query string may carry variables with personal data.

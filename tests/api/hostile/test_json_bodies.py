@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from prometheus_client import REGISTRY
 
 from tests.api.hostile.logs import access_lines, captured_logs
 from tests.graphql_client import GraphQLClient
@@ -22,6 +23,7 @@ async def test_variables_nested_a_thousand_deep_are_refused_as_too_deep(gql: Gra
     # given a 2 KB body whose variables nest 1,000 arrays deep (json.loads gives up at ~1,000)
     body = '{"query": "query Q($v: JSON) { __typename }", "variables": {"v": %s}}' % nested(1000)
     assert len(body) < 2100
+    refused_before = REGISTRY.get_sample_value("http_requests_refused_total", {"code": "json_too_deep"}) or 0
     with captured_logs() as logs:
         # when it is posted
         response = await gql.http.post("/graphql", content=body, headers=JSON)
@@ -34,6 +36,8 @@ async def test_variables_nested_a_thousand_deep_are_refused_as_too_deep(gql: Gra
     # and the operator sees a refused limit, not a failure
     [line] = access_lines(logs)
     assert (line["status"], line["outcome"], line["level"]) == (400, "json_too_deep", "WARNING")
+    # and counts it in the metrics, by code
+    assert REGISTRY.get_sample_value("http_requests_refused_total", {"code": "json_too_deep"}) == refused_before + 1
 
 
 async def test_nesting_that_json_can_decode_is_refused_past_the_limit_and_served_within(gql: GraphQLClient):

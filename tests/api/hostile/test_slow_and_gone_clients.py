@@ -8,6 +8,8 @@ import json
 import time
 from urllib.parse import urlsplit
 
+from prometheus_client import REGISTRY
+
 from tests.api.hostile.logs import access_lines, captured_logs, lines
 from tests.live_server import live_server
 
@@ -33,6 +35,7 @@ async def access_line_of(logs, request_id: str) -> dict:
 async def test_a_client_that_hangs_up_mid_body_is_logged_as_gone_not_as_a_failure(program, settings, redis):
     async with live_server(settings, redis) as base_url:
         with captured_logs() as logs:
+            gone_before = REGISTRY.get_sample_value("http_requests_refused_total", {"code": "client_disconnected"}) or 0
             # given a client that announces 64 bytes, sends 10, and hangs up
             reader, writer = await connect(base_url)
             writer.write(HEAD % b"gone-mid-body" + b'{"query": ')
@@ -45,6 +48,9 @@ async def test_a_client_that_hangs_up_mid_body_is_logged_as_gone_not_as_a_failur
             assert (line["status"], line.get("outcome"), line["level"]) == (499, "client_disconnected", "INFO")
             # and nothing was logged as an error, by the app or by uvicorn
             assert [entry for entry in lines(logs) if entry["level"] in ("ERROR", "CRITICAL")] == []
+            # and the metrics count a client that left
+            assert REGISTRY.get_sample_value("http_requests_refused_total",
+                                             {"code": "client_disconnected"}) == gone_before + 1
 
 
 async def test_a_body_sent_a_byte_at_a_time_is_cut_off_with_408(program, settings, redis):
