@@ -8,6 +8,7 @@ this module never imports) is in the export without an edit here.
 from __future__ import annotations
 
 import base64
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -22,6 +23,10 @@ from tortoise.models import Model
 from domain.models import AuditEntry, Member, Program
 
 EXPORT_FORMAT = 1
+# A stored JSON value nested deeper than this (possible before inputs were limited to 5
+# levels) is exported as its JSON text: nesting hundreds deep would exhaust the recursion
+# of every step that walks it, and the whole export would fail.
+MAX_EXPORT_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,51 @@ def json_value(value: Any) -> Any:
 
 
 def _row(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    return {column: ("[redacted]" if (table, column) in REDACTED else json_value(value))
+    return {column: ("[redacted]" if (table, column) in REDACTED else _column_value(value))
             for column, value in row.items()}
+
+
+def _column_value(value: Any) -> Any:
+    if isinstance(value, dict | list) and _deeper_than(value, MAX_EXPORT_DEPTH):
+        return {"format": "json-text", "json": _json_text(value)}
+    return json_value(value)
+
+
+def _deeper_than(value: Any, max_depth: int) -> bool:
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return True
+        level = [child for container in level
+                 for child in (container.values() if isinstance(container, dict) else container)
+                 if isinstance(child, dict | list)]
+    return False
+
+
+def _json_text(value: Any) -> str:
+    """Compact JSON of a value of any depth, without recursion."""
+    out: list[str] = []
+    pending: list[tuple[bool, Any]] = [(False, value)]  # (is literal text, item)
+    while pending:
+        literal, item = pending.pop()
+        if literal:
+            out.append(item)
+        elif isinstance(item, dict):
+            parts: list[tuple[bool, Any]] = [(True, "}")]
+            entries = list(item.items())
+            for i in range(len(entries) - 1, -1, -1):
+                key, child = entries[i]
+                parts += [(False, child), (True, json.dumps(str(key)) + ":")] + ([(True, ",")] if i else [])
+            pending += [*parts, (True, "{")]
+        elif isinstance(item, list):
+            parts = [(True, "]")]
+            for i in range(len(item) - 1, -1, -1):
+                parts += [(False, item[i])] + ([(True, ",")] if i else [])
+            pending += [*parts, (True, "[")]
+        else:
+            out.append(json.dumps(json_value(item)))
+    return "".join(out)
 
 
 async def _rows(spec: MemberTable, member_id: str) -> list[dict[str, Any]]:
