@@ -15,6 +15,7 @@ none was sent, outcome `client_disconnected`).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -38,17 +39,27 @@ CLIENT_CLOSED_REQUEST = 499
 CLIENT_DISCONNECTED = "client_disconnected"
 # A limit did its job: worth watching (an abusive client, a limit set too low), not a bug.
 LIMIT_STATUSES = frozenset({408, 413, 429, 431})
-LIMIT_OUTCOMES = frozenset({"rate_limited", "timeout", "query_too_costly", "json_too_deep",
-                            "payload_too_large", "request_timeout"})
-# Answered 200 with a GraphQL error, but something of ours was down.
-FAILURE_OUTCOMES = frozenset({"service_unavailable", "leaderboard_unavailable"})
+# The refusals of the HTTP layer; GraphQL's own codes are in api/limits/graphql_errors.py.
+HTTP_LIMIT_OUTCOMES = frozenset({"json_too_deep", "payload_too_large", "request_timeout"})
+
+
+@functools.cache
+def _graphql_outcomes() -> tuple[frozenset[str], frozenset[str]]:
+    """(limits, failures) as outcomes (lower-case codes). Imported late: graphql_errors
+    imports the logging module, which imports this one."""
+    from api.limits.graphql_errors import FAILURE_CODES, LIMIT_CODES
+
+    return (HTTP_LIMIT_OUTCOMES | {code.lower() for code in LIMIT_CODES},
+            frozenset(code.lower() for code in FAILURE_CODES))
 
 
 def access_level(status: int, outcome: str | None) -> int:
-    """ERROR for what someone must fix, WARNING for limits, INFO for the rest."""
-    if status >= 500 or outcome in FAILURE_OUTCOMES:
+    """ERROR for what someone must fix (a 5xx; a 200 whose error says something of ours
+    was down), WARNING for a limit that refused, INFO for the rest."""
+    limits, failures = _graphql_outcomes()
+    if status >= 500 or outcome in failures:
         return logging.ERROR
-    if status in LIMIT_STATUSES or outcome in LIMIT_OUTCOMES:
+    if status in LIMIT_STATUSES or outcome in limits:
         return logging.WARNING
     return logging.INFO
 

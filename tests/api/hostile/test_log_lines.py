@@ -47,17 +47,20 @@ async def http(program, settings, redis) -> AsyncIterator[httpx.AsyncClient]:
 async def test_the_access_line_level_follows_the_outcome(http: httpx.AsyncClient):
     json_body = {"Content-Type": "application/json"}
     with captured_logs() as logs:
-        # when one client is served, one sends malformed JSON, one too large a body, and one hits a bug
+        # when one client is served, one sends malformed JSON, one too large a body, one too deep a
+    # query, and one hits a bug
         await http.post("/graphql", json={"query": "query Fine { __typename }"})
         await http.post("/graphql", content=b"{oops", headers=json_body)
         await http.post("/graphql", content=b'{"query": "' + b"x" * 4096 + b'"}', headers=json_body)
+        await http.post("/graphql", json={"query": "{ " + "me { " * 20 + "id" + " }" * 21})
         failed = await http.get("/fail", headers={"X-Request-ID": "req-bug"})
-    # then a served request and a client's mistake are INFO, a limit WARNING, the bug ERROR
+    # then a served request and a client's mistake are INFO, a limit (HTTP or GraphQL) WARNING, the bug ERROR
     seen = [(line["status"], line.get("outcome"), line["level"]) for line in access_lines(logs)]
     assert seen == [
         (200, "ok", "INFO"),
         (400, "invalid_json", "INFO"),
         (413, "payload_too_large", "WARNING"),
+        (200, "query_too_deep", "WARNING"),
         (500, None, "ERROR"),
     ]
     # and the client of the bug gets a JSON error naming the request id to quote, in body and header
