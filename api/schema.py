@@ -77,7 +77,7 @@ def extensions(settings: Settings) -> list[type[SchemaExtension] | Callable[[], 
         lambda: PersistedQueries(ttl_seconds=settings.persisted_query_ttl_seconds),
         # Sets the parser's token limit: a longer text fails while it is read.
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        DocumentParser,
+        lambda: DocumentParser(settings),
         # Shape limits (depth, aliases, spreads, repeats) in linear time, then graphql-core's
         # rules (cached), then the variables. Added validation rules (DisableIntrospection's)
         # are fixed classes, so the cache keeps hitting.

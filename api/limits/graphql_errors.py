@@ -35,6 +35,7 @@ LIMIT_CODES = frozenset({
 FAILURE_CODES = frozenset({"SERVICE_UNAVAILABLE", "LEADERBOARD_UNAVAILABLE", "INTERNAL_SERVER_ERROR"})
 
 _MAX_TOKENS = re.compile(r"^Syntax Error: Document contains more than (\d+) tokens")
+_MAX_LENGTH = re.compile(r"^Syntax Error: Source contains more than (\d+) code points")
 _VARIABLE = re.compile(r"^Variable '\$(\w+)' has invalid (?:default )?value(?: at ([^:]+))?:")
 # graphql-core quotes names ('Query', 'LeaderboardBoard') and values: values in double
 # quotes (a Date: "2026-13-01") or, in single quotes, anything that is not a name.
@@ -59,9 +60,12 @@ def with_code(error: GraphQLError, code: str, **extensions: object) -> GraphQLEr
 
 
 def parse_failed(error: GraphQLSyntaxError) -> dict[str, object]:
-    """The extensions of a syntax error: its code, and the token limit when that was it."""
-    match = _MAX_TOKENS.match(error.message)
-    return {"code": PARSE_FAILED, **({"maxTokens": int(match.group(1))} if match else {})}
+    """The extensions of a syntax error: its code, and the limit when one was passed."""
+    if match := _MAX_TOKENS.match(error.message):
+        return {"code": PARSE_FAILED, "maxTokens": int(match.group(1))}
+    if match := _MAX_LENGTH.match(error.message):
+        return {"code": PARSE_FAILED, "maxLength": int(match.group(1))}
+    return {"code": PARSE_FAILED}
 
 
 def bad_variable(error: GraphQLError) -> GraphQLError:
