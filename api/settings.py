@@ -54,6 +54,15 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2000
+    # Fragment spreads as executed: a spread inside a fragment counts at each spread of it
+    # (api/limits/document_shape.py); bounds any walk over the expanded document.
+    max_fragment_spreads: int = Field(default=100, ge=1, le=500)
+    # Fields sharing one response name in one selection set (fragments' fields included):
+    # graphql-core compares them pairwise while validating.
+    max_repeated_fields: int = Field(default=10, ge=1, le=100)
+    # Characters of a query's text: the token limit does not bound names' lengths, and
+    # lexing 256 KB of names costs ~0.1 s (a 2,000-token query of real names is ~20 KB).
+    max_query_length: int = Field(default=32 * 1024, ge=1024)
 
     # Query cost (api/limits/query_cost.py): 1 per field, a connection's subtree times `first`.
     max_query_cost: int = Field(default=10_000, ge=1)
@@ -66,21 +75,6 @@ class Settings(BaseSettings):
     # Apollo persisted queries: how long Redis keeps a registered query text.
     persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
-    # Fragment spreads as executed: a spread inside a fragment counts at each spread of it
-    # (api/limits/document_shape.py); bounds any walk over the expanded document.
-    max_fragment_spreads: int = Field(default=100, ge=1, le=500)
-    # Fields sharing one response name in one selection set (fragments' fields included):
-    # graphql-core compares them pairwise while validating.
-    max_repeated_fields: int = Field(default=10, ge=1, le=100)
-    # Characters of a query's text: the token limit does not bound names' lengths, and
-    # lexing 256 KB of names costs ~0.1 s (a 2,000-token query of real names is ~20 KB).
-    max_query_length: int = Field(default=32 * 1024, ge=1024)
-    # Fragment spreads as executed: a spread inside a fragment counts at each spread of it
-    # (api/limits/document_shape.py); bounds any walk over the expanded document.
-    max_fragment_spreads: int = Field(default=100, ge=1, le=500)
-    # Fields sharing one response name in one selection set (fragments' fields included):
-    # graphql-core compares them pairwise while validating.
-    max_repeated_fields: int = Field(default=10, ge=1, le=100)
     request_timeout_seconds: float = Field(default=10, gt=0, le=300)
     # A client gets this long to send its whole body (after the headers), then a 408: a body
     # trickled a byte at a time would otherwise hold its connection and buffer for ever.
