@@ -206,3 +206,17 @@ async def test_a_request_whose_time_ran_out_while_validating_runs_nothing(progra
     # then the client is told TIMEOUT and nothing was written
     assert result.error_codes == ["TIMEOUT"]
     assert await Member.filter(external_id="late").count() == 0
+
+
+# --- caches -------------------------------------------------------------------------------
+
+async def test_a_query_sent_again_is_not_validated_again(client: GraphQLClient):
+    # given the validation cache, emptied
+    from api.limits.document_guard import _validate
+
+    _validate.cache_clear()
+    # when the same query comes three times (in production, introspection's rule is added too)
+    for _ in range(3):
+        await client.execute("query Tiers { tiers { name } }", as_=INTEGRATION)
+    # then it was validated once: the rules are the same classes on every request
+    assert (_validate.cache_info().misses, _validate.cache_info().hits) == (1, 2)
