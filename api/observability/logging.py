@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
+from types import TracebackType
 from typing import IO
 
 from graphql import GraphQLError
@@ -109,6 +111,8 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
             root.removeHandler(handler)
     if settings.log_format == "json":
         root.addHandler(json_handler(stream or sys.stdout))
+        sys.excepthook = _log_uncaught
+        threading.excepthook = _log_uncaught_in_thread
     else:
         handler = logging.StreamHandler(stream or sys.stderr)
         handler.set_name(_HANDLER_NAME)
@@ -116,3 +120,19 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> None
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
         root.addHandler(handler)
     root.setLevel(settings.log_level)
+
+
+def _log_uncaught(kind: type[BaseException], error: BaseException, traceback: TracebackType | None) -> None:
+    """A process that dies of an exception (a failed start-up, a broken migration) says so in
+    one JSON line like everything else, not in a traceback of its own on stderr."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("loyalty").critical("uncaught exception: the process stops", exc_info=(kind, error, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_value is not None and not issubclass(args.exc_type, SystemExit):
+        logging.getLogger("loyalty").critical(
+            "uncaught exception in thread %s", args.thread.name if args.thread else "?",
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback))

@@ -128,3 +128,19 @@ def test_uvicorns_log_config_file_and_the_app_write_each_line_once(capsys):
     written = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["logger"], r["message"]) for r in written] == [
         ("uvicorn.error", "Started parent process [1]"), ("loyalty.test", "from the app")]
+
+
+def test_a_process_that_dies_of_an_exception_says_so_in_one_json_line():
+    # given a server process with the app's logging (as `loyalty serve` and the app set it up)
+    script = ("from api.observability.logging import configure_logging\n"
+              "from api.settings import Settings\n"
+              "configure_logging(Settings(loyalty_env='test'))\n"
+              "raise RuntimeError('the migration broke')\n")
+    # when it dies of an exception nobody caught (a failed start-up)
+    died = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    # then it still fails, and what it wrote is one JSON line holding the traceback, nothing on stderr
+    assert died.returncode != 0
+    assert died.stderr == ""
+    [record] = [json.loads(line) for line in died.stdout.splitlines()]
+    assert (record["level"], record["logger"]) == ("CRITICAL", "loyalty")
+    assert "RuntimeError: the migration broke" in record["exc_info"]
