@@ -94,7 +94,27 @@ class TokenVerifier:
             raise AuthError(f"token lacks the {exc.claim!r} claim") from None
         except jwt.PyJWTError:
             raise AuthError("invalid token signature or format") from None
-        return _principal(claims)
+        principal = _principal(claims)
+        _check_lifetime(s, principal.role, claims)
+        return principal
+
+
+STAFF = frozenset({Role.MARKETER, Role.ADMIN})
+
+
+def max_lifetime(settings: Settings, role: Role) -> int:
+    """The longest a token of `role` may live (exp - iat), in seconds."""
+    return settings.max_token_lifetime(staff=role in STAFF)
+
+
+def _check_lifetime(settings: Settings, role: Role, claims: dict[str, Any]) -> None:
+    """A stolen token stays usable until it expires: cap how long that can be. PyJWT has
+    checked that iat and exp are integers and iat is not in the future."""
+    limit = max_lifetime(settings, role)
+    lifetime = int(claims["exp"]) - int(claims["iat"])
+    if lifetime > limit:
+        raise AuthError(f"token lifetime (exp - iat) of {lifetime} s is longer than the {limit} s "
+                        f"allowed for {role.value} tokens")
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
@@ -118,7 +138,11 @@ def mint_token(
     ttl_seconds: int = 8 * 3600,
     now: float | None = None,
 ) -> str:
-    """A signed token for development and tests (RS/ES need JWT_PRIVATE_KEY_FILE)."""
+    """A signed token for development and tests (RS/ES need JWT_PRIVATE_KEY_FILE); never
+    longer-lived than the API accepts."""
+    if not 0 < ttl_seconds <= max_lifetime(settings, role):
+        raise AuthError(f"a {role.value} token lives at most {max_lifetime(settings, role)} s "
+                        f"(JWT_MAX_{'STAFF_' if role in STAFF else ''}TOKEN_LIFETIME_SECONDS), not {ttl_seconds}")
     issued = int(now if now is not None else time.time())
     claims = {
         "sub": subject,

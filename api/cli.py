@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tortoise import Tortoise
 
-from api.auth import Role, mint_token
+from api.auth import AuthError, Role, max_lifetime, mint_token
 from api.bootstrap import Application, Process, bootstrap
 from api.database import migrate_database
 from api.seed import seed_demo
@@ -32,6 +32,9 @@ def _run(settings: Settings, work: Callable[[Application], Awaitable[None]],
     asyncio.run(_with_database(settings, work, process))
 
 
+DEV_TOKEN_TTL = 8 * 3600
+
+
 def _print_tokens(settings: Settings, member_id: str) -> None:
     print("\nDev tokens, valid 8 hours. Paste one line into GraphiQL's Headers pane:")
     for role, subject in (
@@ -40,7 +43,8 @@ def _print_tokens(settings: Settings, member_id: str) -> None:
         (Role.MARKETER, "demo-marketer"),
         (Role.ADMIN, "demo-admin"),
     ):
-        header = json.dumps({"Authorization": f"Bearer {mint_token(settings, role, subject)}"})
+        ttl = min(DEV_TOKEN_TTL, max_lifetime(settings, role))  # within JWT_MAX_*_LIFETIME_SECONDS
+        header = json.dumps({"Authorization": f"Bearer {mint_token(settings, role, subject, ttl)}"})
         print(f"\n  {role.value} ({subject}):\n  {header}")
     print(f"\nDemo member id: {member_id}\n")
 
@@ -96,7 +100,11 @@ def token(args: argparse.Namespace, settings: Settings) -> None:
     if role == Role.MEMBER and not args.member:
         sys.exit("--member ID is required for --role member")
     subject = args.member if role == Role.MEMBER else (args.subject or f"dev-{role.value}")
-    print(mint_token(settings, role, subject, ttl_seconds=args.ttl))
+    try:
+        ttl = args.ttl if args.ttl is not None else min(DEV_TOKEN_TTL, max_lifetime(settings, role))
+        print(mint_token(settings, role, subject, ttl_seconds=ttl))
+    except AuthError as error:
+        sys.exit(str(error))
 
 
 def expire_points(args: argparse.Namespace, settings: Settings) -> None:
@@ -223,7 +231,8 @@ def parser() -> argparse.ArgumentParser:
     mint.add_argument("--role", required=True, choices=[r.value for r in Role])
     mint.add_argument("--member", help="member id (the token's sub) for --role member")
     mint.add_argument("--subject", help="client or user id for other roles")
-    mint.add_argument("--ttl", type=int, default=8 * 3600, help="seconds")
+    mint.add_argument("--ttl", type=int, default=None,
+                      help="seconds (default 8 hours, within JWT_MAX_*TOKEN_LIFETIME_SECONDS)")
     mint.set_defaults(handler=token)
     commands.add_parser("expire-points", help="expire lots past their date").set_defaults(handler=expire_points)
     commands.add_parser("review-tiers", help="apply due tier reviews (downgrades)").set_defaults(handler=review_tiers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -10,6 +12,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # 32+ bytes: PyJWT warns below
+MIN_SECRET_BYTES = 32  # an HMAC key shorter than its SHA-256 output can be brute-forced sooner
 JwtAlgorithm = Literal["HS256", "RS256", "ES256"]
 
 
@@ -31,6 +34,15 @@ class Settings(BaseSettings):
     jwt_issuer: str = "loyalty-dev"
     jwt_audience: str = "loyalty-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # Longest lifetime (exp - iat) a token may claim; longer ones, and tokens without iat or
+    # exp, are refused. Members and integrations (the app and POS refresh theirs): a day.
+    # Marketers and admins act on the whole program: a working day.
+    jwt_max_token_lifetime_seconds: int = Field(default=24 * 3600, ge=60, le=30 * 24 * 3600)
+    jwt_max_staff_token_lifetime_seconds: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600)
+    # Key of the opaque handles leaderboards show instead of member ids (32+ bytes). Unset:
+    # derived from JWT_SECRET with HS256 (rotating it only changes handles, which nothing
+    # stores); RS256/ES256 in production need it.
+    board_handle_secret: str | None = None
 
     # Push delivery (`loyalty worker`). Each provider is used only when configured.
     push_webhook_url: str | None = None  # every message is also POSTed here, signed
@@ -117,12 +129,40 @@ class Settings(BaseSettings):
             if path is not None and not path.is_file():
                 raise ValueError(f"{name.upper()}={path} is not a readable file")
 
+    def _check_production_secrets(self) -> None:
+        """Production refuses secrets that anyone could guess (the dev one, blank, short)."""
+        if self.jwt_algorithm == "HS256":
+            secret = self.jwt_secret.strip()
+            if secret == DEV_SECRET:
+                raise ValueError("LOYALTY_ENV=production needs JWT_SECRET of its own (this is the development "
+                                 "secret) or an RS256/ES256 key")
+            if len(secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"LOYALTY_ENV=production needs JWT_SECRET of {MIN_SECRET_BYTES}+ bytes "
+                                 f"(got {len(secret.encode())} without surrounding spaces) or an RS256/ES256 key")
+        elif self.board_handle_secret is None:
+            raise ValueError(f"LOYALTY_ENV=production with JWT_ALGORITHM={self.jwt_algorithm} needs "
+                             "BOARD_HANDLE_SECRET (32+ bytes)")
+        if self.board_handle_secret is not None:
+            handle_secret = self.board_handle_secret.strip()
+            if handle_secret in (DEV_SECRET, self.jwt_secret.strip()) or len(handle_secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(f"BOARD_HANDLE_SECRET must be {MIN_SECRET_BYTES}+ bytes of its own "
+                                 "(not JWT_SECRET, not the development secret)")
+
+    def max_token_lifetime(self, staff: bool) -> int:
+        return self.jwt_max_staff_token_lifetime_seconds if staff else self.jwt_max_token_lifetime_seconds
+
+    @property
+    def board_handle_key(self) -> bytes:
+        """64 bytes for AES-SIV, from BOARD_HANDLE_SECRET, else from the JWT secret."""
+        secret = self.board_handle_secret or (self.jwt_secret if self.jwt_algorithm == "HS256" else DEV_SECRET)
+        return hmac.new(secret.encode(), b"loyalty board handles v1", hashlib.sha512).digest()
+
     @model_validator(mode="after")
     def _production_keys(self) -> Settings:
         if self.max_query_cost > self.cost_budget_capacity:
             raise ValueError("MAX_QUERY_COST above COST_BUDGET_CAPACITY: such queries could never run")
-        if self.production and self.jwt_algorithm == "HS256" and self.jwt_secret == DEV_SECRET:
-            raise ValueError("LOYALTY_ENV=production needs JWT_SECRET or an RS256/ES256 key")
+        if self.production:
+            self._check_production_secrets()
         if self.jwt_algorithm != "HS256" and not (self.jwt_public_key_file or self.jwt_jwks_file):
             raise ValueError(f"JWT_ALGORITHM={self.jwt_algorithm} needs JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE")
         self._check_push()

@@ -228,6 +228,64 @@ def test_production_refuses_the_dev_secret(monkeypatch):
     assert Settings().production
 
 
+@pytest.mark.parametrize("secret", ["x", "", "   ", f"{DEV_SECRET} ", f" {DEV_SECRET}", "s" * 31, f"{'s' * 31}   "],
+                         ids=["one-byte", "empty", "blank", "dev-plus-space", "space-plus-dev", "31-bytes",
+                              "31-bytes-padded"])
+def test_production_refuses_a_guessable_or_short_jwt_secret(monkeypatch, secret):
+    # given a production deployment whose HS256 secret is short, blank or the dev one in disguise
+    monkeypatch.setenv("LOYALTY_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET", secret)
+    for name in ("JWT_ALGORITHM", "JWT_PUBLIC_KEY_FILE", "JWT_JWKS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    # when settings load, then start-up fails naming JWT_SECRET
+    with pytest.raises(ValidationError, match="LOYALTY_ENV=production needs JWT_SECRET"):
+        Settings()
+
+
+def test_production_accepts_a_secret_of_32_bytes(monkeypatch):
+    monkeypatch.setenv("LOYALTY_ENV", "production")
+    monkeypatch.setenv("JWT_SECRET", "k" * 32)
+    assert Settings().production
+
+
+# --- lifetime ------------------------------------------------------------------------------
+
+DAY, WORKDAY = 24 * 3600, 8 * 3600
+
+
+def lived(seconds: int, role: str = "member", sub: str = MEMBER_ID) -> Callable[[Settings], str]:
+    """A token issued a minute ago that lives `seconds` from its iat."""
+    def build(settings: Settings) -> str:
+        issued = int(time.time()) - 60
+        return hs256(settings, role=role, sub=sub, iat=issued, nbf=issued, exp=issued + seconds)
+    return build
+
+
+@pytest.mark.parametrize("role, sub, longest", [("member", MEMBER_ID, DAY), ("integration", "pos-7", DAY),
+                                                ("marketer", "m-1", WORKDAY), ("admin", "ops", WORKDAY)])
+def test_a_token_may_live_as_long_as_its_role_allows_and_no_longer(role, sub, longest):
+    # given the default limits: a day for members and integrations, a working day for staff
+    settings = hs_settings()
+    # then a token of exactly that lifetime verifies
+    assert TokenVerifier(settings).verify(lived(longest, role, sub)(settings)).role == Role(role)
+    # and one a second longer is refused, saying by how much
+    assert rejection(settings, lived(longest + 1, role, sub)(settings)) == (
+        f"token lifetime (exp - iat) of {longest + 1} s is longer than the {longest} s allowed for {role} tokens")
+
+
+def test_the_lifetime_limits_come_from_the_settings():
+    settings = hs_settings().model_copy(update={"jwt_max_token_lifetime_seconds": 3600})
+    assert rejection(settings, lived(3601)(settings)).startswith("token lifetime (exp - iat) of 3601 s")
+    assert TokenVerifier(settings).verify(lived(3600)(settings)).member_id == MEMBER_ID
+
+
+def test_mint_token_refuses_a_lifetime_the_api_would_refuse():
+    settings = hs_settings()
+    with pytest.raises(AuthError, match="JWT_MAX_STAFF_TOKEN_LIFETIME_SECONDS"):
+        mint_token(settings, Role.ADMIN, "ops", ttl_seconds=WORKDAY + 1)
+    assert TokenVerifier(settings).verify(mint_token(settings, Role.MEMBER, MEMBER_ID, ttl_seconds=DAY))
+
+
 # --- over HTTP -----------------------------------------------------------------------------
 
 ME = "{ me { id displayName } }"
@@ -259,7 +317,11 @@ async def test_a_fresh_token_reads_me_over_http(gql, enrolled):
 @pytest.mark.parametrize("token, message", [
     (lambda s, m: mint_token(s, Role.MEMBER, m, ttl_seconds=60, now=time.time() - 3600), "token expired"),
     (lambda s, m: jwt.encode(claims(s, sub=m), OTHER_SECRET, algorithm="HS256"), "invalid token signature or format"),
-], ids=["expired", "forged"])
+    (lambda s, m: lived(365 * DAY, sub=m)(s),
+     f"token lifetime (exp - iat) of {365 * DAY} s is longer than the {DAY} s allowed for member tokens"),
+    (lambda s, m: hs256(s, sub=m, iat=None), "token lacks the 'iat' claim"),
+    (lambda s, m: hs256(s, sub=m, exp=None), "token lacks the 'exp' claim"),
+], ids=["expired", "forged", "lives-a-year", "no-iat", "no-exp"])
 async def test_bad_token_over_http_is_unauthenticated_with_no_data(gql, enrolled, token, message):
     # given an enrolled member, and a token for them that is expired or forged
     bad = token(gql.settings, str(enrolled.id))

@@ -34,3 +34,20 @@ def test_unknown_role_is_refused(capsys):
     with pytest.raises(SystemExit):
         main(["token", "--role", "superuser"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_token_command_refuses_a_lifetime_the_api_would_refuse():
+    # given the API accepts member tokens of at most a day
+    # when a developer asks for a week-long one, then the command says why instead of printing it
+    with pytest.raises(SystemExit, match="at most 86400 s"):
+        main(["token", "--role", "member", "--member", str(uuid.uuid4()), "--ttl", str(7 * 24 * 3600)])
+
+
+def test_dev_tokens_fit_the_lifetime_limits_of_every_role(capsys):
+    # given staff tokens limited to an hour
+    from api.cli import _print_tokens
+    settings = Settings(jwt_max_staff_token_lifetime_seconds=3600)
+    # when `make run` prints its tokens, then each one verifies
+    _print_tokens(settings, str(uuid.uuid4()))
+    tokens = [line.split("Bearer ")[1].rstrip('"}') for line in capsys.readouterr().out.splitlines() if "Bearer" in line]
+    assert len(tokens) == 4 and all(TokenVerifier(settings).verify(t) for t in tokens)
