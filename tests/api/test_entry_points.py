@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import json
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -17,19 +19,16 @@ import httpx
 import pytest
 from fakeredis import FakeAsyncRedis, FakeServer
 
-from api import cli
 from api.app import create_app
-from api.notifications import worker as worker_entry
-from api.scheduler import Job
 from api.settings import Settings
 from challenges import wiring as challenges_wiring
 from challenges.goals import Goal, GoalType
 from challenges.models import ChallengeProgress
-from domain import points
 from domain import wiring as domain_wiring
 from domain.events import EventBus, event_bus
 from domain.unit_of_work import unit_of_work
 from tests import factories
+from tests.api.subscribers_probe import names
 from tests.graphql_client import INTEGRATION, GraphQLClient, member
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,49 +37,42 @@ BOARD = """query($board: LeaderboardBoard!) { leaderboard(board: $board, first: 
 RECORD = "mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { __typename } }"
 
 
-def every_handler() -> dict[type, tuple[object, ...]]:
+def every_handler() -> dict[str, list[str]]:
     reference = EventBus()
     domain_wiring.register(reference)
     challenges_wiring.register(reference)
-    return reference.subscribers()
+    return names(reference.subscribers())
 
 
-def test_the_app_every_command_and_the_worker_run_on_the_same_subscribers(tmp_path, monkeypatch):
-    # given an empty bus and a migrated database for the commands
-    monkeypatch.setenv("DATABASE_URL", f"sqlite://{tmp_path}/cli.sqlite3")
-    monkeypatch.setenv("REDIS_URL", "memory://")
-    cli.main(["migrate"])
-    seen: dict[str, dict[type, tuple[object, ...]]] = {}
+def subscribers_of(command: list[str], database_url: str) -> dict[str, list[str]]:
+    """The bus when a command's use case runs, in a process of its own (one backend each)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": "memory://", "LOYALTY_ENV": "test"}
+    done = subprocess.run([sys.executable, "-m", "tests.api.subscribers_probe", *command], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("SUBSCRIBERS ")]
+    return json.loads(line.removeprefix("SUBSCRIBERS "))
 
-    def snapshot(name: str) -> None:
-        seen[name] = event_bus.subscribers()
 
-    async def expire_spy(now: datetime, batch: int = 1000) -> int:
-        snapshot("loyalty expire-points")
-        return 0
-
-    async def job_spy(now: datetime) -> int:
-        snapshot("loyalty worker")
-        return 0
-
-    async def serve_app() -> None:
-        app = create_app(Settings(loyalty_env="test", redis_url="memory://"),
-                         redis=FakeAsyncRedis(server=FakeServer()), manage_database=False)
-        async with app.router.lifespan_context(app):
-            snapshot("API")
-
-    monkeypatch.setattr(points, "expire_points", expire_spy)
-    monkeypatch.setattr(worker_entry, "worker_jobs", lambda: [Job("spy", timedelta(hours=1), job_spy)])
-    # when each entry point starts, from an empty bus each time
-    for start in (lambda: asyncio.run(serve_app()), lambda: cli.main(["expire-points"]),
-                  lambda: cli.main(["worker", "--once"])):
-        event_bus.clear()
-        unit_of_work.clear()
-        start()
-    # then each use case ran with every handler of every context subscribed, the same ones
-    assert set(seen) == {"API", "loyalty expire-points", "loyalty worker"}
+async def test_the_app_every_command_and_the_worker_run_on_the_same_subscribers(tmp_path):
+    # given an empty bus, and a migrated database for the commands
+    event_bus.clear()
+    unit_of_work.clear()
+    url = f"sqlite://{tmp_path}/cli.sqlite3"
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "api.cli", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True,
+                   timeout=120)
+    # when the API starts, and a command and the worker run their use cases
+    app = create_app(Settings(loyalty_env="test", redis_url="memory://"),
+                     redis=FakeAsyncRedis(server=FakeServer()), manage_database=False)
+    async with app.router.lifespan_context(app):
+        seen = {"API": names(event_bus.subscribers())}
+    seen["loyalty expire-points"] = subscribers_of(["expire-points"], url)
+    seen["loyalty worker"] = subscribers_of(["worker", "--once"], url)
+    # then each ran with every handler of every context subscribed, the same ones
     for name, subscribers in seen.items():
         assert subscribers == every_handler(), name
+    assert "challenges.progress.on_purchase" in seen["loyalty expire-points"]["PurchaseRecorded"]  # challenges too
 
 
 # --- a `loyalty` command next to a server with the embedded Redis -------------------------
