@@ -31,17 +31,17 @@ async def test_operations_are_counted_by_name_and_outcome_with_their_latency(gql
     # given a member
     someone = await factories.member(program)
     ok_before = sample("graphql_requests_total", operation="MyBalance", outcome="ok")
-    bad_before = sample("graphql_requests_total", operation="MyBalance", outcome="error")
+    bad_before = sample("graphql_requests_total", operation="MyBalance", outcome="graphql_validation_failed")
     timed_before = sample("graphql_request_duration_seconds_count", operation="MyBalance")
     # when the member asks twice for their balance, and once with a broken query
     for _ in range(2):
         await gql.execute("query MyBalance { me { points { balance } } }", as_=member(someone.id))
     await gql.execute("query MyBalance { me { nope } }", as_=member(someone.id))
     scraped = await scrape(gql)
-    # then /metrics shows two served and one failed, and three latencies
+    # then /metrics shows two served and one refused with its code, and three latencies
     ok = (("operation", "MyBalance"), ("outcome", "ok"))
     assert scraped[("graphql_requests_total", ok)] - ok_before == 2
-    assert sample("graphql_requests_total", operation="MyBalance", outcome="error") - bad_before == 1
+    assert sample("graphql_requests_total", operation="MyBalance", outcome="graphql_validation_failed") - bad_before == 1
     assert scraped[("graphql_request_duration_seconds_count", (("operation", "MyBalance"),))] - timed_before == 3
 
 
