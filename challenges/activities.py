@@ -25,7 +25,7 @@ from domain.errors import IdempotencyConflict, InvalidInput, Problems
 from domain.events import event_bus
 from domain.members import is_member_id, parse_member_id
 from domain.models import Program
-from domain.occurrence import DEFAULT_MAX_BACKDATING_DAYS, occurred_at_problem
+from domain.occurrence import check_backdating, occurred_at_problem
 from domain.unit_of_work import unit_of_work
 
 MAX_ATTRIBUTES_BYTES = 4_096  # attributes describe one activity, not carry documents
@@ -140,9 +140,9 @@ def _attributes_problem(attributes: Any) -> str | None:
     return None
 
 
-def validate_report(report: ActivityReport, now: datetime,
-                    max_backdating_days: int = DEFAULT_MAX_BACKDATING_DAYS) -> None:
-    """Checks that need no database; every problem at once."""
+def validate_report(report: ActivityReport, now: datetime, max_backdating_days: int | None = None) -> None:
+    """Checks that need no database; every problem at once. The back-dating window only
+    with `max_backdating_days` (record_activity checks it once it knows the request is new)."""
     problems = Problems()
     if not is_member_id(report.member_id):
         problems.add("memberId", f"{report.member_id!r} is not a member id (a UUID)")
@@ -192,7 +192,7 @@ async def record_activity(
 ) -> ActivityOutcome:
     """Record one activity. `self_reported`: the member reports it from the app, which
     only types marked member_reportable allow (others need a witness: an integration)."""
-    validate_report(report, now, program.max_backdating_days)
+    validate_report(report, now)
     member_id = parse_member_id(report.member_id)
     key = _scoped_key(report.idempotency_key, member_id) if self_reported else report.idempotency_key
     kind = await _activity_type(program.id, report.type_code)
@@ -202,6 +202,7 @@ async def record_activity(
     occurred_at = report.occurred_at.astimezone(UTC)
 
     async def work() -> dict[str, Any]:
+        check_backdating(occurred_at, now, program.max_backdating_days)  # not for a replay
         member = await ledger.lock_member(program.id, member_id)
         activity = await Activity.create(
             program_id=program.id,

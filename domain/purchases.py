@@ -14,7 +14,7 @@ from domain.errors import AlreadyReversed, InvalidInput, NotFound, Problems
 from domain.events import PurchaseRecorded, event_bus
 from domain.members import is_member_id
 from domain.models import LedgerKind, Member, Partner, Program, Purchase
-from domain.occurrence import occurred_at_problem
+from domain.occurrence import check_backdating, occurred_at_problem
 from domain.money import is_known_currency, minor_units
 from domain.partners import partner_for_purchase
 from domain.row_ids import MAX_BIGINT_ID
@@ -63,7 +63,8 @@ def purchase_facts(report: PurchaseReport, program: Program, partner: Partner | 
     )
 
 
-def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -> None:
+def validate_purchase(report: PurchaseReport, program: Program, now: datetime, *, window: bool = True) -> None:
+    """`window`: False when the caller checks the back-dating window itself (only a new request)."""
     problems = Problems()
     if not is_member_id(report.member_id):
         problems.add("memberId", f"{report.member_id!r} is not a member id (a UUID)")
@@ -75,7 +76,8 @@ def validate_purchase(report: PurchaseReport, program: Program, now: datetime) -
         problems.add("currency", f"{report.currency!r} is not an ISO 4217 currency code")
     elif report.currency != program.currency:
         problems.add("currency", f"this program earns in {program.currency}, not {report.currency}")
-    if (message := occurred_at_problem(report.occurred_at, now, program.max_backdating_days)) is not None:
+    days = program.max_backdating_days if window else None
+    if (message := occurred_at_problem(report.occurred_at, now, days)) is not None:
         problems.add("occurredAt", message)
     if len(report.items) > MAX_ITEMS:
         problems.add("items", f"at most {MAX_ITEMS} items per purchase, got {len(report.items)}")
@@ -118,9 +120,10 @@ async def record_purchase(program: Program, report: PurchaseReport, now: datetim
     campaigns that fire (domain.campaigns); each campaign is credited as its own ledger
     entry naming it, linked to the purchase so that a return takes it back too.
     """
-    validate_purchase(report, program, now)
+    validate_purchase(report, program, now, window=False)
 
     async def work() -> dict[str, Any]:
+        check_backdating(report.occurred_at, now, program.max_backdating_days)  # not for a replay
         member = await ledger.lock_member(program.id, report.member_id)
         partner = await partner_for_purchase(program.id, report.partner_code)
         campaigns = await engine.load_campaigns(program.id)

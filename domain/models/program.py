@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from domain.occurrence import DEFAULT_MAX_BACKDATING_DAYS
+
 
 class TierBasis(StrEnum):
     """What counts toward a tier threshold over the rolling window."""
@@ -37,7 +39,7 @@ class Program(Model):
     referral_cap = fields.IntField(default=10, db_default=10)
     # How many days before now a reported purchase or activity may have occurred
     # (domain/occurrence.py): a late till is fine, last year's receipt earns nothing.
-    max_backdating_days = fields.IntField(default=30, db_default=30)
+    max_backdating_days = fields.IntField(default=DEFAULT_MAX_BACKDATING_DAYS, db_default=DEFAULT_MAX_BACKDATING_DAYS)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
