@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 
 from api.auth import AuthError, Principal
 from api.settings import Settings
+from domain.idempotency import caller_scope
 from domain.models import Program, Tier
 from domain.tiers import list_tiers
 
@@ -30,6 +31,12 @@ class LoyaltyContext:
     @staticmethod
     def now() -> datetime:
         return datetime.now(UTC)
+
+    @property
+    def idempotency_scope(self) -> str:
+        """The caller's own space of idempotency keys (authenticated resolvers only)."""
+        assert self.principal is not None
+        return caller_scope(self.principal.role.value, self.principal.subject)
 
     async def program(self) -> Program:
         if self._program is None:

@@ -1,5 +1,5 @@
 """The worker's periodic jobs: expiring points, reminding members before they expire,
-releasing reward holds the till never answered.
+releasing reward holds the till never answered, reviewing tiers that are due.
 
 Why not APScheduler: the worker already runs a clock-driven loop (`OutboxWorker.run_forever`
 calls `Schedule.tick` between outbox batches), every job is idempotent and catches up on
@@ -21,8 +21,10 @@ from datetime import datetime, timedelta
 
 from challenges.community_settlement import settle_community_challenges
 from challenges.notification_triggers import remind_expiring_points
+from domain.models import Program
 from domain.points import expire_points
 from domain.rewards.holds import release_expired_holds
+from domain.tiers import review_due_tiers
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,15 @@ class Job:
     timeout: timedelta = timedelta(minutes=10)
 
 
+async def review_tiers(now: datetime) -> int:
+    """`loyalty review-tiers` for every program: downgrades reach members who stopped
+    buying. A reviewed member's next review is months away, so a second run moves nobody."""
+    moved = 0
+    for program in await Program.all():
+        moved += await review_due_tiers(program, now)
+    return moved
+
+
 def worker_jobs() -> list[Job]:
     return [
         Job("release-holds", timedelta(minutes=5), release_expired_holds),
@@ -46,6 +57,8 @@ def worker_jobs() -> list[Job]:
         Job("remind-expiring", timedelta(days=1), remind_expiring_points),
         # Community goals reached: every contributor told and rewarded, once each.
         Job("settle-community-challenges", timedelta(minutes=5), settle_community_challenges),
+        # Tier reviews fall due by the day (tier_review_at): daily is soon enough.
+        Job("review-tiers", timedelta(days=1), review_tiers),
     ]
 
 

@@ -7,7 +7,6 @@ at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -21,7 +20,7 @@ from challenges.activity_catalog import CATALOG, ImpactProblem, ImpactUnit, buil
 from challenges.events import ActivityRecorded
 from challenges.models import Activity, ActivityType
 from domain import audit, idempotency, ledger
-from domain.errors import IdempotencyConflict, InvalidInput, Problems
+from domain.errors import InvalidInput, Problems
 from domain.events import event_bus
 from domain.members import is_member_id, parse_member_id
 from domain.models import Program
@@ -179,22 +178,16 @@ def _impact(kind: ActivityType, attributes: dict[str, Any]) -> int:
         raise InvalidInput.one(f"attributes.{problem.attribute}", problem.message) from None
 
 
-def _scoped_key(key: str, member_id: str) -> str:
-    """Keys are unique per program across every operation. A member's own keys live in
-    their own space, so that no member can take a key a till or web shop will use
-    (which would make that purchase or activity a conflict)."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]  # bounded: fits the key column
-    return f"member:{member_id}:{digest}"
-
-
 async def record_activity(
-    program: Program, report: ActivityReport, now: datetime, *, self_reported: bool = False
+    program: Program, report: ActivityReport, now: datetime, *, self_reported: bool = False,
+    scope: str | None = None,
 ) -> ActivityOutcome:
     """Record one activity. `self_reported`: the member reports it from the app, which
     only types marked member_reportable allow (others need a witness: an integration)."""
     validate_report(report, now)
     member_id = parse_member_id(report.member_id)
-    key = _scoped_key(report.idempotency_key, member_id) if self_reported else report.idempotency_key
+    if self_reported:  # the member's own key space, whoever else reports for them
+        scope = idempotency.member_scope(member_id)
     kind = await _activity_type(program.id, report.type_code)
     if self_reported and not kind.member_reportable:
         raise InvalidInput.one("type", f"{kind.code} is reported by the store or partner, not from the app")
@@ -217,7 +210,7 @@ async def record_activity(
         await event_bus.publish(
             ActivityRecorded(
                 program.id, str(member.id), activity.id, kind.code, report.attributes,
-                kind.impact_unit, impact, occurred_at,
+                kind.impact_unit, impact, occurred_at, self_reported=self_reported,
             )
         )
         outcome = ActivityOutcome(activity.id, str(member.id), kind.code, kind.impact_unit, impact, occurred_at)
@@ -229,10 +222,9 @@ async def record_activity(
         "attributes": report.attributes,
         "occurred_at": occurred_at.isoformat(),
     }
-    try:
-        result = await idempotency.run_once(program.id, key, "recordActivity", payload, now, work)
-    except IdempotencyConflict:
-        raise IdempotencyConflict(report.idempotency_key) from None
+    result = await idempotency.run_once(
+        program.id, report.idempotency_key, "recordActivity", payload, now, work, scope=scope
+    )
     return ActivityOutcome(**{**result, "occurred_at": datetime.fromisoformat(result["occurred_at"])})
 
 

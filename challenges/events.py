@@ -17,6 +17,7 @@ class ActivityRecorded:
     impact_unit: str | None
     impact_amount: int
     occurred_at: datetime
+    self_reported: bool = False  # the member's own word from the app, no witness
 
 
 @dataclass(frozen=True)

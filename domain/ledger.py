@@ -246,3 +246,11 @@ async def expire_lot(lot: EarnLot, now: datetime) -> int:
         created_at=now,
     )
     return lot.remaining
+
+
+async def balance_now(member_id: object) -> int:
+    """The stored balance as it is now in this transaction: after the handlers of the
+    use case's events (signup and survey bonuses, auto-donations, challenge rewards) wrote
+    theirs, which a balance computed from the locked row would miss."""
+    rows = await Member.filter(id=member_id).values_list("points_balance", flat=True)
+    return int(rows[0])

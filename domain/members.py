@@ -101,6 +101,7 @@ async def enroll_member(program: Program, enrollment: Enrollment, now: datetime)
             await referrals.open_referral(program, referrer, member, now)
         # Handlers (signup bonuses, referrals) write in this same transaction.
         await event_bus.publish(MemberEnrolled(program.id, str(member.id), now))
+        await member.refresh_from_db()  # the payload shows the bonus the handlers credited
         return member
 
 

@@ -80,6 +80,7 @@ async def spend_points(
     now: datetime,
     kind: LedgerKind = LedgerKind.REDEEM,
     actor: str | None = None,
+    scope: str | None = None,
 ) -> LedgerOutcome:
     """Spend points soonest-expiring first; the path redemptions and donations take."""
     problems = Problems()
@@ -91,10 +92,10 @@ async def spend_points(
     async def work() -> dict[str, Any]:
         member = await ledger.lock_member(program.id, member_id)
         entry = await ledger.debit(member, points, kind, reason, now, actor=actor)
-        return asdict(LedgerOutcome(entry.id, str(member.id), -points, member.points_balance - points))
+        return asdict(LedgerOutcome(entry.id, str(member.id), -points, await ledger.balance_now(member.id)))
 
     payload = {"member_id": member_id, "points": points, "reason": reason, "kind": kind.value}
-    result = await idempotency.run_once(program.id, idempotency_key, "spendPoints", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "spendPoints", payload, now, work, scope=scope)
     return LedgerOutcome(**result)
 
 
@@ -106,6 +107,8 @@ async def adjust_points(
     idempotency_key: str,
     actor: str,
     now: datetime,
+    *,
+    scope: str | None = None,
 ) -> LedgerOutcome:
     """An admin's correction: a credit opens a lot on the program's terms, a debit spends."""
     problems = Problems()
@@ -125,10 +128,10 @@ async def adjust_points(
             entry = await ledger.debit(member, -points, LedgerKind.ADJUST, reason, now, actor=actor)
         details = {"points": points, "reason": reason, "entry_id": entry.id}
         await audit.record(program.id, actor, "adjustPoints", f"member:{member.id}", details, now)
-        return asdict(LedgerOutcome(entry.id, str(member.id), points, member.points_balance + points))
+        return asdict(LedgerOutcome(entry.id, str(member.id), points, await ledger.balance_now(member.id)))
 
     payload = {"member_id": member_id, "points": points, "reason": reason}
-    result = await idempotency.run_once(program.id, idempotency_key, "adjustPoints", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "adjustPoints", payload, now, work, scope=scope)
     return LedgerOutcome(**result)
 
 

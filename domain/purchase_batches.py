@@ -42,7 +42,9 @@ class BatchResult:
         return len(self.lines) - self.recorded
 
 
-async def record_purchases(program: Program, reports: Sequence[PurchaseReport], now: datetime) -> BatchResult:
+async def record_purchases(
+    program: Program, reports: Sequence[PurchaseReport], now: datetime, *, scope: str | None = None
+) -> BatchResult:
     if not reports:
         raise InvalidInput.one("input", "send at least one purchase")
     if len(reports) > MAX_BATCH:
@@ -52,7 +54,7 @@ async def record_purchases(program: Program, reports: Sequence[PurchaseReport], 
         # A recording per purchase: a rejected purchase's events were rolled back with it.
         with event_bus.recording() as published:
             try:
-                outcome = await record_purchase(program, report, now)
+                outcome = await record_purchase(program, report, now, scope=scope)
             except DomainError as error:
                 result.lines.append(BatchLine(index, report.idempotency_key, error=error))
                 continue

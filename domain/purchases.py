@@ -113,7 +113,9 @@ def _payload(report: PurchaseReport) -> dict[str, Any]:
     return data
 
 
-async def record_purchase(program: Program, report: PurchaseReport, now: datetime) -> PurchaseOutcome:
+async def record_purchase(
+    program: Program, report: PurchaseReport, now: datetime, *, scope: str | None = None
+) -> PurchaseOutcome:
     """Earn points for a purchase, in one transaction with tier re-evaluation and events.
 
     Earning: the base rule (the partner's at a partner), the tier bonus, and the active
@@ -174,7 +176,7 @@ async def record_purchase(program: Program, report: PurchaseReport, now: datetim
         )
 
     result = await idempotency.run_once(
-        program.id, report.idempotency_key, "recordPurchase", _payload(report), now, work
+        program.id, report.idempotency_key, "recordPurchase", _payload(report), now, work, scope=scope
     )
     return PurchaseOutcome(**result)
 
@@ -201,6 +203,8 @@ async def reverse_purchase(
     idempotency_key: str,
     actor: str,
     now: datetime,
+    *,
+    scope: str | None = None,
 ) -> ReversalOutcome:
     """A return takes back the points the purchase earned.
 
@@ -230,12 +234,12 @@ async def reverse_purchase(
                 points_reversed=back.taken,
                 points_written_off=back.written_off,
                 points_expired=back.expired,
-                balance=member.points_balance - back.taken,
+                balance=await _balance(member),
             )
         )
 
     payload = {"purchase_id": purchase_id, "reason": reason}
     result = await idempotency.run_once(
-        program.id, idempotency_key, "reversePurchase", payload, now, work
+        program.id, idempotency_key, "reversePurchase", payload, now, work, scope=scope
     )
     return ReversalOutcome(**result)

@@ -156,11 +156,14 @@ async def answer_survey(
             "response_id": response.id,
             "survey_id": survey.id,
             "points_earned": current.bonus_points,
-            "balance": member.points_balance + current.bonus_points,
+            # After the handlers: a campaign's survey bonus, an auto-donation.
+            "balance": await ledger.balance_now(member.id),
         }
 
     payload = {"member_id": member_id, "survey_id": survey_id, "answers": cleaned}
-    result = await idempotency.run_once(program.id, idempotency_key, "answerSurvey", payload, now, work)
+    result = await idempotency.run_once(
+        program.id, idempotency_key, "answerSurvey", payload, now, work, scope=idempotency.member_scope(member_id)
+    )
     return AnswerOutcome(**result)
 
 

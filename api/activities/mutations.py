@@ -14,9 +14,11 @@ from strawberry.types import Info
 
 from api.activities.types import ActivityRecorded, ActivityType, ImpactUnit
 from api.auth import Role
+from api.create_keys import create_once, key_field
 from api.permissions import Marketers, forbidden, require_principal
 from api.problems import IdempotencyConflict, InvalidInput, NotFound, problem
 from challenges import activities
+from challenges import models as challenge_models
 from challenges.activity_catalog import ImpactUnit as ImpactUnitValue
 from domain.errors import DomainError
 from domain.errors import InvalidInput as InvalidInputError
@@ -61,6 +63,7 @@ class CreateActivityTypeInput:
     impact_unit: ImpactUnit | None = None
     impact_per_activity: int = 0
     member_reportable: bool = False
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.type
@@ -68,7 +71,9 @@ class ActivityTypeSaved:
     activity_type: ActivityType
 
 
-ActivityTypePayload = Annotated[ActivityTypeSaved | InvalidInput, strawberry.union("ActivityTypePayload")]
+ActivityTypePayload = Annotated[
+    ActivityTypeSaved | InvalidInput | IdempotencyConflict, strawberry.union("ActivityTypePayload")
+]
 
 
 def _reported_member(info: Info, given: str | None) -> tuple[str, bool]:
@@ -106,7 +111,7 @@ class ActivityMutations:
                 attributes=input.attributes,
             )
             outcome = await activities.record_activity(
-                await ctx.program(), report, ctx.now(), self_reported=self_reported
+                await ctx.program(), report, ctx.now(), self_reported=self_reported, scope=ctx.idempotency_scope
             )
         except DomainError as error:
             return problem(error)
@@ -123,7 +128,11 @@ class ActivityMutations:
             member_reportable=input.member_reportable,
         )
         try:
-            created = await activities.create_activity_type(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            created = await create_once(
+                ctx, input, "createActivityType", challenge_models.ActivityType,
+                lambda: activities.create_activity_type(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return ActivityTypeSaved(activity_type=ActivityType.from_model(created))

@@ -8,10 +8,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.badges.types import Badge, BadgeRuleKind
+from api.create_keys import create_once, key_field
 from api.ids import MAX_INT_ID, row_id
 from api.permissions import Marketers
-from api.problems import InvalidInput, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, NotFound, problem
 from challenges import badges
+from challenges import models as challenge_models
 from challenges.badge_rules import BadgeLevel, BadgeRule, RuleKind
 from domain.errors import DomainError
 
@@ -44,6 +46,7 @@ class CreateBadgeInput:
         default_factory=list, description="In increasing threshold order; none = a single level."
     )
     rule: BadgeRuleInput | None = strawberry.field(default=None, description="None: awarded by challenges only.")
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input
@@ -66,7 +69,7 @@ class BadgeSaved:
     badge: Badge
 
 
-BadgePayload = Annotated[BadgeSaved | InvalidInput | NotFound, strawberry.union("BadgePayload")]
+BadgePayload = Annotated[BadgeSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("BadgePayload")]
 
 
 def _levels(levels: list[BadgeLevelInput] | None) -> list[BadgeLevel] | None:
@@ -87,7 +90,11 @@ class BadgeMutations:
             rule=input.rule.to_rule() if input.rule else None,
         )
         try:
-            badge = await badges.create_badge(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            badge = await create_once(
+                ctx, input, "createBadge", challenge_models.Badge,
+                lambda: badges.create_badge(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return BadgeSaved(badge=Badge.from_model(badge))

@@ -10,14 +10,16 @@ import strawberry
 from strawberry.types import Info
 
 from api.campaigns.types import Campaign, CampaignKind, CampaignStacking, CampaignTrigger, CapPeriod
+from api.create_keys import create_once, key_field
 from api.ids import MAX_INT_ID, row_id
 from api.permissions import Marketers
 from api.points.mutations import PurchaseChannel
-from api.problems import InvalidInput, InvalidTransition, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, InvalidTransition, NotFound, problem
 from domain.campaigns import catalog, rules
 from domain.campaigns.schedule import CapPeriod as CapPeriodEnum
 from domain.campaigns.validation import CampaignSpec
 from domain.errors import DomainError
+from domain import models
 from domain.models import CampaignStatus, Stacking
 
 
@@ -76,6 +78,7 @@ class CreateCampaignInput:
     stacking: CampaignStacking = Stacking.COMBINABLE
     cap: CampaignCapInput | None = None
     budget_points: int | None = strawberry.field(default=None, description="Total points it may ever award.")
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input(description="Fields left out stay as they are. segmentId \"0\" and budgetPoints 0 remove them.")
@@ -121,7 +124,8 @@ class CampaignSaved:
 
 
 CampaignPayload = Annotated[
-    CampaignSaved | InvalidInput | NotFound | InvalidTransition, strawberry.union("CampaignPayload")
+    CampaignSaved | InvalidInput | NotFound | InvalidTransition | IdempotencyConflict,
+    strawberry.union("CampaignPayload"),
 ]
 
 
@@ -131,7 +135,11 @@ class CampaignMutations:
     async def create_campaign(self, info: Info, input: CreateCampaignInput) -> CampaignPayload:
         ctx = info.context
         try:
-            campaign = await catalog.create_campaign(await ctx.program(), _spec(input), ctx.principal.actor, ctx.now())
+            program, spec = await ctx.program(), _spec(input)
+            campaign = await create_once(
+                ctx, input, "createCampaign", models.Campaign,
+                lambda: catalog.create_campaign(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return CampaignSaved(campaign=Campaign.from_model(campaign))

@@ -10,11 +10,13 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.challenges.types import Challenge, Enrolment, GoalMeasure, GoalSource, GoalType, Recurrence, StreakUnit
+from api.create_keys import create_once, key_field
 from api.ids import MAX_INT_ID, is_digits
 from api.permissions import Marketers, MemberOnly
-from api.problems import InvalidInput, NotEligible, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, NotEligible, NotFound, problem
 from challenges import challenge_catalog as catalog
 from challenges import enrolment
+from challenges import models as challenge_models
 from challenges.challenge_periods import Window
 from challenges.goals import Goal, Source
 from domain.errors import DomainError
@@ -73,6 +75,7 @@ class CreateChallengeInput:
     max_completions: int = 1
     community: bool = strawberry.field(default=False, description="goal.target is then one collective goal.")
     milestones: list[int] | None = strawberry.field(default=None, description="Percentages; default 50, 90, 100.")
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input(description="Fields left out stay as they are. Goal, window and community are fixed once published.")
@@ -106,7 +109,9 @@ class ChallengeLeft:
     challenge: Challenge
 
 
-ChallengePayload = Annotated[ChallengeSaved | InvalidInput | NotFound, strawberry.union("ChallengePayload")]
+ChallengePayload = Annotated[
+    ChallengeSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("ChallengePayload")
+]
 JoinChallengePayload = Annotated[
     ChallengeJoined | NotEligible | NotFound | InvalidInput, strawberry.union("JoinChallengePayload")
 ]
@@ -151,7 +156,11 @@ class ChallengeMutations:
     async def create_challenge(self, info: Info, input: CreateChallengeInput) -> ChallengePayload:
         ctx = info.context
         try:
-            challenge = await catalog.create_challenge(await ctx.program(), _spec(input), ctx.principal.actor, ctx.now())
+            program, spec = await ctx.program(), _spec(input)
+            challenge = await create_once(
+                ctx, input, "createChallenge", challenge_models.Challenge,
+                lambda: catalog.create_challenge(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return ChallengeSaved(challenge=Challenge.from_model(challenge))

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.charities.types import Charity, DonationMode, DonationPreference, ImpactTotal, MoneyAmount
+from api.create_keys import create_once, key_field
 from api.ids import MAX_INT_ID, row_id
 from api.long_int import Long
 from api.permissions import Marketers, MemberOnly
@@ -87,9 +88,10 @@ class CreateCharityInput:
     matching_percent: int = strawberry.field(default=0, description="0-100: the brand adds this share.")
     description: str = ""
     active: bool = True
+    idempotency_key: str | None = key_field()
 
     def to_spec(self) -> catalog.CharitySpec:
-        return catalog.CharitySpec(**vars(self))
+        return catalog.CharitySpec(**{k: v for k, v in vars(self).items() if k != "idempotency_key"})
 
 
 @strawberry.input
@@ -114,7 +116,9 @@ class CharitySaved:
     charity: Charity
 
 
-CharityPayload = Annotated[CharitySaved | InvalidInput | NotFound, strawberry.union("CharityPayload")]
+CharityPayload = Annotated[
+    CharitySaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("CharityPayload")
+]
 
 
 @strawberry.type
@@ -150,7 +154,11 @@ class CharityMutations:
     async def create_charity(self, info: Info, input: CreateCharityInput) -> CharityPayload:
         ctx = info.context
         try:
-            charity = await catalog.create_charity(await ctx.program(), input.to_spec(), ctx.principal.actor, ctx.now())
+            program, spec = await ctx.program(), input.to_spec()
+            charity = await create_once(
+                ctx, input, "createCharity", models.Charity,
+                lambda: catalog.create_charity(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return CharitySaved(charity=Charity.from_model(charity))

@@ -9,10 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.ids import MAX_INT_ID, row_id
+from api.create_keys import create_once, key_field
 from api.partners.types import Partner
 from api.permissions import Marketers
-from api.problems import InvalidInput, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, NotFound, problem
 from domain import partners
+from domain import models
 from domain.errors import DomainError
 
 
@@ -23,6 +25,7 @@ class CreatePartnerInput:
     points_per_currency_unit: int | None = strawberry.field(default=None, description="Default: the program's rate.")
     earn_multiplier: Decimal = Decimal(1)
     active: bool = True
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input(description="Fields left out stay as they are; the code never changes.")
@@ -39,7 +42,9 @@ class PartnerSaved:
     partner: Partner
 
 
-PartnerPayload = Annotated[PartnerSaved | InvalidInput | NotFound, strawberry.union("PartnerPayload")]
+PartnerPayload = Annotated[
+    PartnerSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("PartnerPayload")
+]
 
 
 @strawberry.type
@@ -50,7 +55,11 @@ class PartnerMutations:
         spec = partners.PartnerSpec(input.code, input.name, input.active, input.points_per_currency_unit,
                                     input.earn_multiplier)
         try:
-            partner = await partners.create_partner(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            partner = await create_once(
+                ctx, input, "createPartner", models.Partner,
+                lambda: partners.create_partner(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return PartnerSaved(partner=Partner.from_model(partner))

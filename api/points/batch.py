@@ -51,7 +51,9 @@ class PurchaseBatchMutations:
     async def record_purchases(self, info: Info, input: list[RecordPurchaseInput]) -> RecordPurchasesPayload:
         ctx = info.context
         try:
-            batch = await record_purchases(await ctx.program(), [i.to_report() for i in input], ctx.now())
+            batch = await record_purchases(
+                await ctx.program(), [i.to_report() for i in input], ctx.now(), scope=ctx.idempotency_scope
+            )
         except DomainError as error:
             return problem(error)
         return PurchasesRecorded(recorded=batch.recorded, rejected=batch.rejected,

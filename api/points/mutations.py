@@ -165,7 +165,9 @@ class PointsMutations:
     async def record_purchase(self, info: Info, input: RecordPurchaseInput) -> RecordPurchasePayload:
         ctx = info.context
         try:
-            outcome = await purchases.record_purchase(await ctx.program(), input.to_report(), ctx.now())
+            outcome = await purchases.record_purchase(
+                await ctx.program(), input.to_report(), ctx.now(), scope=ctx.idempotency_scope
+            )
         except DomainError as error:
             return problem(error)
         return PurchaseRecorded.from_outcome(outcome)
@@ -181,6 +183,7 @@ class PointsMutations:
                 input.idempotency_key,
                 ctx.principal.actor,
                 ctx.now(),
+                scope=ctx.idempotency_scope,
             )
         except DomainError as error:
             return problem(error)
@@ -204,6 +207,7 @@ class PointsMutations:
                 input.idempotency_key,
                 ctx.principal.actor,
                 ctx.now(),
+                scope=ctx.idempotency_scope,
             )
         except DomainError as error:
             return problem(error)

@@ -34,6 +34,7 @@ class PrivacyMutations:
                 input.idempotency_key,
                 ctx.principal.actor,
                 ctx.now(),
+                scope=ctx.idempotency_scope,
             )
         except DomainError as error:
             return problem(error)

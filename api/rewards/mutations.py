@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.ids import MAX_BIGINT_ID, MAX_INT_ID, is_digits, row_id
+from api.create_keys import create_once, key_field
 from api.long_int import Long
 from api.permissions import Integrations, Marketers, MemberOnly
 from api.problems import (
@@ -48,6 +49,7 @@ class CreateRewardInput:
     active: bool = True
     charity_id: strawberry.ID | None = strawberry.field(default=None, description="Required for CHARITY_DONATION.")
     impact: JSON | None = strawberry.field(default=None, description='e.g. {"trees_planted": 1}')
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input(description="Fields left out stay as they are; null clears an optional one.")
@@ -107,7 +109,9 @@ class RewardSaved:
     reward: Reward
 
 
-RewardPayload = Annotated[RewardSaved | InvalidInput | NotFound, strawberry.union("RewardPayload")]
+RewardPayload = Annotated[
+    RewardSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("RewardPayload")
+]
 
 
 @strawberry.input
@@ -158,7 +162,11 @@ class RewardMutations:
         ctx = info.context
         try:
             spec = catalog.RewardSpec(**_changes(input))
-            reward = await catalog.create_reward(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            reward = await create_once(
+                ctx, input, "createReward", models.Reward,
+                lambda: catalog.create_reward(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return RewardSaved(reward=Reward.from_model(reward))
@@ -216,7 +224,7 @@ class RewardMutations:
         ctx = info.context
         try:
             redemption = await holds.confirm_redemption(
-                await ctx.program(), input.code, input.idempotency_key, ctx.now()
+                await ctx.program(), input.code, input.idempotency_key, ctx.now(), scope=ctx.idempotency_scope
             )
         except DomainError as error:
             return problem(error)
@@ -227,7 +235,7 @@ class RewardMutations:
         ctx = info.context
         try:
             redemption = await holds.release_redemption(
-                await ctx.program(), input.code, input.idempotency_key, ctx.now()
+                await ctx.program(), input.code, input.idempotency_key, ctx.now(), scope=ctx.idempotency_scope
             )
         except DomainError as error:
             return problem(error)

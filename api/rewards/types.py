@@ -112,6 +112,7 @@ class Redemption:
     @strawberry.field(description="Until when the member may cancel it; null when they can't.")
     async def cancellable_until(self, info: Info) -> datetime | None:
         program = await info.context.program()
-        return lifecycle.cancellable_until(
-            self.model.status, self.model.created_at, program.redemption_cancel_minutes, self.model.hold_expires_at
+        deadline = lifecycle.given_deadline(
+            self.model.cancel_until, self.model.created_at, program.redemption_cancel_minutes
         )
+        return lifecycle.cancellable_until(self.model.status, deadline, self.model.hold_expires_at)

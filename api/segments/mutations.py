@@ -9,9 +9,11 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.ids import MAX_INT_ID, row_id
+from api.create_keys import create_once, key_field
 from api.permissions import Marketers
-from api.problems import InvalidInput, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, NotFound, problem
 from api.segments.types import Segment
+from domain import models
 from domain.errors import DomainError
 from domain.segments import catalog
 
@@ -37,6 +39,7 @@ class CreateSegmentInput:
     name: str
     rule: SegmentRuleInput
     description: str = ""
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input(description="Replaces the segment's name, description and rule.")
@@ -52,7 +55,9 @@ class SegmentSaved:
     segment: Segment
 
 
-SegmentPayload = Annotated[SegmentSaved | InvalidInput | NotFound, strawberry.union("SegmentPayload")]
+SegmentPayload = Annotated[
+    SegmentSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("SegmentPayload")
+]
 
 
 @strawberry.type
@@ -62,7 +67,11 @@ class SegmentMutations:
         ctx = info.context
         spec = catalog.SegmentSpec(input.name, input.rule.to_raw(), input.description)
         try:
-            segment = await catalog.create_segment(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            segment = await create_once(
+                ctx, input, "createSegment", models.Segment,
+                lambda: catalog.create_segment(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return SegmentSaved(segment=Segment.from_model(segment))

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from api.ids import MAX_INT_ID, row_id
+from api.create_keys import create_once, key_field
 from api.long_int import Long
 from api.permissions import Marketers, MemberOnly
 from api.problems import (
@@ -21,6 +22,7 @@ from api.problems import (
 )
 from api.surveys.types import Survey, SurveyQuestionKind
 from domain import surveys
+from domain import models
 from domain.errors import DomainError
 from domain.survey_questions import Question, QuestionKind
 
@@ -42,6 +44,7 @@ class CreateSurveyInput:
     title: str
     questions: list[SurveyQuestionInput]
     bonus_points: int = strawberry.field(default=0, description="Earned once by each member who answers.")
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.type
@@ -49,7 +52,9 @@ class SurveySaved:
     survey: Survey
 
 
-SurveyPayload = Annotated[SurveySaved | InvalidInput | NotFound | InvalidTransition, strawberry.union("SurveyPayload")]
+SurveyPayload = Annotated[
+    SurveySaved | InvalidInput | NotFound | InvalidTransition | IdempotencyConflict, strawberry.union("SurveyPayload")
+]
 
 
 @strawberry.input
@@ -88,7 +93,11 @@ class SurveyMutations:
         ctx = info.context
         spec = surveys.SurveySpec(input.title, [q.to_question() for q in input.questions], input.bonus_points)
         try:
-            survey = await surveys.create_survey(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            survey = await create_once(
+                ctx, input, "createSurvey", models.Survey,
+                lambda: surveys.create_survey(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return SurveySaved(survey=Survey.from_model(survey))

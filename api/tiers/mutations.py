@@ -9,10 +9,12 @@ import strawberry
 from strawberry.types import Info
 
 from api.ids import MAX_INT_ID, row_id
+from api.create_keys import create_once, key_field
 from api.permissions import Marketers
-from api.problems import InvalidInput, NotFound, problem
+from api.problems import IdempotencyConflict, InvalidInput, NotFound, problem
 from api.tiers.types import ProgramSettings, Tier, TierBasis
 from domain import tiers as tier_service
+from domain import models
 from domain.errors import DomainError
 from domain.models import TierBasis as TierBasisValue
 from domain.program_settings import SettingsChange, update_program_settings
@@ -24,6 +26,7 @@ class CreateTierInput:
     threshold: int
     earn_multiplier: float = 1.0
     benefits: list[str] = strawberry.field(default_factory=list)
+    idempotency_key: str | None = key_field()
 
 
 @strawberry.input
@@ -40,7 +43,7 @@ class TierSaved:
     tier: Tier
 
 
-TierPayload = Annotated[TierSaved | InvalidInput | NotFound, strawberry.union("TierPayload")]
+TierPayload = Annotated[TierSaved | InvalidInput | NotFound | IdempotencyConflict, strawberry.union("TierPayload")]
 
 
 @strawberry.input
@@ -99,7 +102,11 @@ class TierMutations:
         ctx = info.context
         spec = tier_service.TierSpec(input.name, input.threshold, _multiplier(input.earn_multiplier), input.benefits)
         try:
-            tier = await tier_service.create_tier(await ctx.program(), spec, ctx.principal.actor, ctx.now())
+            program = await ctx.program()
+            tier = await create_once(
+                ctx, input, "createTier", models.Tier,
+                lambda: tier_service.create_tier(program, spec, ctx.principal.actor, ctx.now()),
+            )
         except DomainError as error:
             return problem(error)
         return await _saved(info, tier.id)

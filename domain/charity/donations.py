@@ -7,7 +7,6 @@ never rewrite history.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -90,13 +89,6 @@ async def debit_and_donate(
     return await record_donation(program, member, charity, points, source, now, ledger_entry_id=entry.id, note=note)
 
 
-def member_scoped_key(key: str, member_id: str) -> str:
-    """Keys are unique per program; a member's own keys live in their own space so that
-    no member can take (and turn into a conflict) a key another caller will use."""
-    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
-    return f"member:{member_id}:{digest}"
-
-
 def _validate(member_id: str, points: int) -> None:
     problems = Problems()
     if not is_member_id(member_id):
@@ -129,14 +121,15 @@ async def donate_points(
                 matched_amount=donation.matched_amount,
                 impact_unit=donation.impact_unit,
                 impact_amount=donation.impact_amount,
-                balance=member.points_balance - points,
+                balance=await ledger.balance_now(member.id),
             )
         )
 
     idempotency.check_key(idempotency_key)
     payload = {"member_id": member_id, "charity_id": charity_id, "points": points}
-    key = member_scoped_key(idempotency_key, member_id)
-    result = await idempotency.run_once(program.id, key, "donatePoints", payload, now, work)
+    result = await idempotency.run_once(
+        program.id, idempotency_key, "donatePoints", payload, now, work, scope=idempotency.member_scope(member_id)
+    )
     return DonationOutcome(**result)
 
 

@@ -83,6 +83,9 @@ class Redemption(Model):
     refund_expires_at = fields.DatetimeField()
     created_at = fields.DatetimeField()
     hold_expires_at = fields.DatetimeField(null=True)
+    # An instant redemption's cancel deadline, given when it was made: a later change of the
+    # program's window never re-opens (or shortens) it. Null for holds (hold_expires_at).
+    cancel_until = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)  # confirmed, released or cancelled
 
     class Meta:

@@ -88,7 +88,8 @@ async def _erase(program: Program, member_id: str, reason: str, actor: str, now:
 
 
 async def erase_member(
-    program: Program, member_id: str, reason: str, idempotency_key: str | None, actor: str, now: datetime
+    program: Program, member_id: str, reason: str, idempotency_key: str | None, actor: str, now: datetime,
+    *, scope: str | None = None,
 ) -> Erasure:
     """Idempotent twice over: by state (an erased member stays as first erased) and, with a
     key, by request (a replay returns the first answer; the key with another member conflicts)."""
@@ -99,6 +100,6 @@ async def erase_member(
     payload = {"member_id": member_id, "reason": reason}
     result = await idempotency.run_once(
         program.id, idempotency_key, "eraseMember", payload, now,
-        lambda: _erase(program, member_id, reason, actor, now),
+        lambda: _erase(program, member_id, reason, actor, now), scope=scope,
     )
     return Erasure(**result)

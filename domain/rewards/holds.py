@@ -32,7 +32,9 @@ async def _held_by_code(program: Program, code: str, confirming: bool, now: date
     return member, redemption
 
 
-async def confirm_redemption(program: Program, code: str, idempotency_key: str, now: datetime) -> Redemption:
+async def confirm_redemption(
+    program: Program, code: str, idempotency_key: str, now: datetime, *, scope: str | None = None
+) -> Redemption:
     """The till handed the reward over: the reserved points are spent for good."""
 
     async def work() -> dict[str, Any]:
@@ -47,11 +49,13 @@ async def confirm_redemption(program: Program, code: str, idempotency_key: str, 
         return {"redemption_id": redemption.id}
 
     payload = {"code": codes.normalise(code)}
-    result = await idempotency.run_once(program.id, idempotency_key, "confirmRedemption", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "confirmRedemption", payload, now, work, scope=scope)
     return await Redemption.get(id=result["redemption_id"])
 
 
-async def release_redemption(program: Program, code: str, idempotency_key: str, now: datetime) -> Redemption:
+async def release_redemption(
+    program: Program, code: str, idempotency_key: str, now: datetime, *, scope: str | None = None
+) -> Redemption:
     """The checkout failed or was abandoned: the points and the unit come back."""
 
     async def work() -> dict[str, Any]:
@@ -61,7 +65,7 @@ async def release_redemption(program: Program, code: str, idempotency_key: str, 
         return {"redemption_id": redemption.id}
 
     payload = {"code": codes.normalise(code)}
-    result = await idempotency.run_once(program.id, idempotency_key, "releaseRedemption", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "releaseRedemption", payload, now, work, scope=scope)
     return await Redemption.get(id=result["redemption_id"])
 
 

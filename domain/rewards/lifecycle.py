@@ -1,7 +1,7 @@
 """What may happen to a redemption next: pure rules over its status and times.
 
-REDEEMED (instant, final) may be cancelled by the member within the program's cancel
-window. HELD (points reserved for a partner's till) may be confirmed by the till before
+REDEEMED (instant, final) may be cancelled by the member until the deadline it was given
+when it was made (the program's cancel window then). HELD (points reserved for a partner's till) may be confirmed by the till before
 it times out, released by the till, cancelled by the member, or released by the timeout
 job. CONFIRMED, RELEASED and CANCELLED are final.
 """
@@ -14,24 +14,33 @@ from domain.errors import NotEligible
 from domain.models import RedemptionStatus
 
 
+def cancel_deadline(created_at: datetime, cancel_minutes: int) -> datetime:
+    """The deadline an instant redemption gets when it is made, and keeps."""
+    return created_at + timedelta(minutes=cancel_minutes)
+
+
+def given_deadline(cancel_until: datetime | None, created_at: datetime, cancel_minutes: int) -> datetime:
+    """A redemption's own deadline; one made before deadlines were stored (null) falls back
+    to the program's current window."""
+    return cancel_until if cancel_until is not None else cancel_deadline(created_at, cancel_minutes)
+
+
 def cancellable_until(
-    status: RedemptionStatus, created_at: datetime, cancel_minutes: int, hold_expires_at: datetime | None = None
+    status: RedemptionStatus, deadline: datetime, hold_expires_at: datetime | None = None
 ) -> datetime | None:
     """Until when the member may cancel; None when they can't (any more, or at all).
     A hold may be cancelled until it times out (then it is released anyway)."""
     if status == RedemptionStatus.HELD:
         return hold_expires_at
     if status == RedemptionStatus.REDEEMED:
-        return created_at + timedelta(minutes=cancel_minutes)
+        return deadline
     return None
 
 
-def cancel_refusal(
-    status: RedemptionStatus, created_at: datetime, cancel_minutes: int, now: datetime
-) -> NotEligible | None:
+def cancel_refusal(status: RedemptionStatus, deadline: datetime, now: datetime) -> NotEligible | None:
     if status == RedemptionStatus.HELD:
         return None  # nothing happened at the till yet: the member may back out
-    until = cancellable_until(status, created_at, cancel_minutes)
+    until = cancellable_until(status, deadline)
     if until is None:
         return NotEligible("status", f"a {status.value} redemption can't be cancelled")
     if now >= until:

@@ -70,13 +70,15 @@ async def redeem_reward(
             refund_expires_at=max(lot.expires_at for lot in debit.lots_taken),
             created_at=now,
             hold_expires_at=now + timedelta(minutes=reward.hold_minutes or 0) if held else None,
+            cancel_until=None if held else lifecycle.cancel_deadline(now, program.redemption_cancel_minutes),
         )
         if not held:
             await publish_redeemed(redemption, reward, now)
         return {"redemption_id": redemption.id}
 
     payload = {"member_id": member_id, "reward_id": reward_id}
-    result = await idempotency.run_once(program.id, idempotency_key, "redeemReward", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "redeemReward", payload, now, work,
+                                         scope=idempotency.member_scope(member_id))
     return await Redemption.get(id=result["redemption_id"])
 
 
@@ -91,14 +93,18 @@ async def _members_redemption(program: Program, member_id: str, redemption_id: i
 async def cancel_redemption(
     program: Program, member_id: str, redemption_id: int, idempotency_key: str, now: datetime
 ) -> Redemption:
-    """Within the program's cancel window (a hold: any time before the till acts), the
-    points and the unit of stock come back; a final redemption's impact is undone."""
+    """Before the deadline the redemption was given (the program's cancel window when it was
+    made; a hold: any time before the till acts), the points and the unit of stock come
+    back; a final redemption's impact is undone."""
 
     async def work() -> dict[str, Any]:
         await _members_redemption(program, member_id, redemption_id)
         member = await ledger.lock_member(program.id, member_id)
         redemption = await _members_redemption(program, member_id, redemption_id)
-        refused = lifecycle.cancel_refusal(redemption.status, redemption.created_at, program.redemption_cancel_minutes, now)
+        deadline = lifecycle.given_deadline(
+            redemption.cancel_until, redemption.created_at, program.redemption_cancel_minutes
+        )
+        refused = lifecycle.cancel_refusal(redemption.status, deadline, now)
         if refused is not None:
             raise refused
         was_final = redemption.status == RedemptionStatus.REDEEMED
@@ -109,7 +115,8 @@ async def cancel_redemption(
         return {"redemption_id": redemption.id}
 
     payload = {"member_id": member_id, "redemption_id": redemption_id}
-    result = await idempotency.run_once(program.id, idempotency_key, "cancelRedemption", payload, now, work)
+    result = await idempotency.run_once(program.id, idempotency_key, "cancelRedemption", payload, now, work,
+                                         scope=idempotency.member_scope(member_id))
     return await Redemption.get(id=result["redemption_id"])
 
 

@@ -3,7 +3,7 @@ partner's till confirms or releases holds. Each typed outcome of redeemReward on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -299,3 +299,21 @@ async def test_the_demo_catalog_seeds_once(program):
     early = await Reward.get(kind=RewardKind.EXPERIENCE)
     assert (early.min_tier_id, early.stock) == (tiers[2].id, 20)
     assert (await Reward.get(name="Plant a tree")).impact == {"trees_planted": 1}
+
+
+async def test_widening_the_cancel_window_leaves_old_redemptions_their_deadline(gql, program):
+    # given a coffee redeemed under the default 30-minute window
+    alex = await rich_member(program)
+    coffee = await reward_factories.reward(program, cost_points=150)
+    made = await redeem(gql, alex, coffee.id)
+    given = made["redemption"]["cancellableUntil"]
+    # when the marketer widens the window to a day
+    widen = """mutation { updateProgramSettings(input: {redemptionCancelMinutes: 1440}) { __typename } }"""
+    assert (await gql.execute(widen, as_=MARKETER)).data["updateProgramSettings"]["__typename"] == "ProgramSettingsSaved"
+    # then the old redemption still shows the deadline it was given, a new one the day
+    mine = await gql.execute("{ me { redemptions { edges { node { id cancellableUntil } } } } }", as_=member(alex.id))
+    shown = {e["node"]["id"]: e["node"]["cancellableUntil"] for e in mine.data["me"]["redemptions"]["edges"]}
+    assert shown[made["redemption"]["id"]] == given
+    fresh = await redeem(gql, alex, coffee.id, key="tap-2")
+    gap = datetime.fromisoformat(fresh["redemption"]["cancellableUntil"]) - datetime.fromisoformat(given)
+    assert gap > timedelta(hours=23)

@@ -82,28 +82,37 @@ def test_the_first_refusal_in_the_members_order_wins():
 # --- lifecycle -------------------------------------------------------------------------------
 
 def test_an_instant_redemption_can_be_cancelled_only_within_the_window():
-    made = NOW
-    assert lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, made, 30, NOW + timedelta(minutes=29)) is None
-    late = lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, made, 30, NOW + timedelta(minutes=30))
+    deadline = lifecycle.cancel_deadline(NOW, 30)
+    assert lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, deadline, NOW + timedelta(minutes=29)) is None
+    late = lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, deadline, NOW + timedelta(minutes=30))
     assert late is not None and late.field == "redemptionCancelMinutes"
-    assert lifecycle.cancellable_until(RedemptionStatus.REDEEMED, made, 30) == NOW + timedelta(minutes=30)
+    assert lifecycle.cancellable_until(RedemptionStatus.REDEEMED, deadline) == NOW + timedelta(minutes=30)
 
 
 def test_a_zero_minute_window_means_no_cancelling():
-    assert lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, NOW, 0, NOW) is not None
+    assert lifecycle.cancel_refusal(RedemptionStatus.REDEEMED, lifecycle.cancel_deadline(NOW, 0), NOW) is not None
+
+
+def test_a_stored_deadline_wins_over_the_current_window():
+    # given a redemption made with a 10-minute window, the program now allows a day
+    given = lifecycle.cancel_deadline(NOW, 10)
+    # then its deadline stays the one it was given; only one stored before deadlines were
+    # kept falls back to the current window
+    assert lifecycle.given_deadline(given, NOW, 24 * 60) == NOW + timedelta(minutes=10)
+    assert lifecycle.given_deadline(None, NOW, 24 * 60) == NOW + timedelta(days=1)
 
 
 @pytest.mark.parametrize("status", [RedemptionStatus.CONFIRMED, RedemptionStatus.RELEASED, RedemptionStatus.CANCELLED])
 def test_closed_redemptions_cannot_be_cancelled(status):
-    refused = lifecycle.cancel_refusal(status, NOW, 30, NOW)
+    refused = lifecycle.cancel_refusal(status, NOW + timedelta(minutes=30), NOW)
     assert refused is not None and refused.field == "status"
-    assert lifecycle.cancellable_until(status, NOW, 30) is None
+    assert lifecycle.cancellable_until(status, NOW + timedelta(minutes=30)) is None
 
 
 def test_a_hold_can_be_cancelled_until_it_times_out():
     expires = NOW + timedelta(hours=2)
-    assert lifecycle.cancel_refusal(RedemptionStatus.HELD, NOW, 30, NOW + timedelta(hours=1)) is None
-    assert lifecycle.cancellable_until(RedemptionStatus.HELD, NOW, 30, expires) == expires
+    assert lifecycle.cancel_refusal(RedemptionStatus.HELD, NOW + timedelta(minutes=30), NOW + timedelta(hours=1)) is None
+    assert lifecycle.cancellable_until(RedemptionStatus.HELD, NOW + timedelta(minutes=30), expires) == expires
 
 
 def test_the_till_cannot_confirm_a_timed_out_hold_but_may_release_it():

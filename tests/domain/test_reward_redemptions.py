@@ -152,6 +152,38 @@ async def test_cancelling_after_the_window_is_refused(program, rich):
     assert await balance(rich) == 850
 
 
+async def test_a_redemption_keeps_the_cancel_deadline_it_was_given(program, rich):
+    # given a mug redeemed at NOW under a 10-minute window
+    await Program.filter(id=program.id).update(redemption_cancel_minutes=10)
+    program = await Program.get(id=program.id)
+    mug = await reward_factories.reward(program, cost_points=150)
+    redemption = await reward_factories.redeem(program, rich, mug)
+    assert redemption.cancel_until == NOW + timedelta(minutes=10)
+    # when the marketer widens the window to a day, and the member cancels 20 minutes later
+    await Program.filter(id=program.id).update(redemption_cancel_minutes=24 * 60)
+    program = await Program.get(id=program.id)
+    with pytest.raises(NotEligible) as raised:
+        await cancel_redemption(program, str(rich.id), redemption.id, "undo", NOW + timedelta(minutes=20))
+    # then the old redemption stays closed: its deadline was the one it was given
+    assert raised.value.field == "redemptionCancelMinutes"
+    assert await balance(rich) == 850
+    # and one made now gets the new day-long window
+    later = await reward_factories.redeem(program, rich, mug, now=NOW + timedelta(minutes=30))
+    assert later.cancel_until == NOW + timedelta(minutes=30, days=1)
+
+
+async def test_a_shorter_window_does_not_cut_a_given_deadline(program, rich):
+    # given a mug redeemed under the default 30 minutes, then the window closed to 0
+    mug = await reward_factories.reward(program, cost_points=150)
+    redemption = await reward_factories.redeem(program, rich, mug)
+    await Program.filter(id=program.id).update(redemption_cancel_minutes=0)
+    program = await Program.get(id=program.id)
+    # when the member cancels 29 minutes later, then they still may
+    cancelled = await cancel_redemption(program, str(rich.id), redemption.id, "undo", NOW + timedelta(minutes=29))
+    assert cancelled.status == RedemptionStatus.CANCELLED
+    assert await balance(rich) == 1000
+
+
 async def test_cancelling_twice_is_refused_and_refunds_once(program, rich):
     mug = await reward_factories.reward(program, cost_points=150)
     redemption = await reward_factories.redeem(program, rich, mug)

@@ -11,7 +11,7 @@ from api.scheduler import Job, Schedule, worker_jobs
 from challenges import wiring as challenges_wiring
 from challenges.models import OutboxMessage
 from domain.events import event_bus
-from domain.models import EarnLot, LedgerEntry, LedgerKind, Member
+from domain.models import EarnLot, LedgerEntry, LedgerKind, Member, TierChange
 from domain.periods import add_months
 from tests import factories
 from tests.factories import NOW
@@ -35,7 +35,7 @@ async def test_a_tick_expires_due_lots_once_and_reminds_each_member_once(program
     first = await schedule.tick(NOW)
     # then every job ran: A's 10 points expired; B reminded for each of the two days
     assert first == {"release-holds": 0, "expire-points": 10, "remind-expiring": 2,
-                     "settle-community-challenges": 0}
+                     "settle-community-challenges": 0, "review-tiers": 0}
     assert await LedgerEntry.filter(kind=LedgerKind.EXPIRE).values_list("member_id", "points") == [(a.id, -10)]
     assert (await Member.get(id=a.id)).points_balance == 0
     reminders = await OutboxMessage.filter(category="expiry").order_by("id").values_list("member_id", "data")
@@ -48,7 +48,7 @@ async def test_a_tick_expires_due_lots_once_and_reminds_each_member_once(program
     forced = await schedule.run_all(NOW + timedelta(days=1, minutes=1))
     # then nothing more expired and nobody was reminded twice
     assert again == {"release-holds": 0, "expire-points": 0, "remind-expiring": 0,
-                     "settle-community-challenges": 0}
+                     "settle-community-challenges": 0, "review-tiers": 0}
     assert forced == again
     assert await LedgerEntry.filter(kind=LedgerKind.EXPIRE).count() == 1
     assert await OutboxMessage.filter(category="expiry").count() == 2
@@ -107,3 +107,21 @@ async def test_a_job_that_overruns_its_timeout_is_stopped():
 
     schedule = Schedule([Job("slow", timedelta(hours=1), slow, timeout=timedelta(milliseconds=20))])
     assert await schedule.tick(NOW) == {"slow": None}
+
+
+async def test_the_worker_downgrades_a_member_who_stopped_buying_once_their_review_is_due(program):
+    # given a member lifted to Silver by one purchase a year and more ago, who bought nothing since
+    await factories.standard_tiers(program)
+    lapsed = await factories.member(program, "lapsed", NOW - timedelta(days=400))
+    await factories.purchase(program, lapsed.id, amount=600_00, now=NOW - timedelta(days=390))
+    assert (await Member.get(id=lapsed.id).prefetch_related("tier")).tier.name == "Silver"
+    schedule = Schedule(worker_jobs())
+    # when the worker ticks (nobody ran `loyalty review-tiers`)
+    first = await schedule.tick(NOW)
+    # then the due review moved them down, recorded once
+    assert first["review-tiers"] == 1
+    assert (await Member.get(id=lapsed.id).prefetch_related("tier")).tier.name == "Bronze"
+    # and the job's next daily run, or a forced one, moves nobody again
+    assert (await schedule.tick(NOW + timedelta(days=1)))["review-tiers"] == 0
+    assert (await schedule.run_all(NOW + timedelta(days=1, minutes=1)))["review-tiers"] == 0
+    assert await TierChange.filter(member_id=lapsed.id, reason="downgrade").count() == 1
