@@ -11,10 +11,10 @@ from datetime import datetime
 
 from tortoise.exceptions import IntegrityError
 
+from challenges.board_handles import BoardHandle
 from challenges.leaderboards import MAX_FOLLOWING, alias_problem
 from challenges.models import LeaderboardProfile, MemberFollow
 from domain.errors import InvalidInput, NotFound, Problems
-from domain.members import parse_member_id
 from domain.models import Member, Program
 
 
@@ -25,40 +25,50 @@ class _Keep:
 KEEP = _Keep()
 
 
-async def _other_member(program: Program, follower_id: str, raw_id: str) -> str:
-    followee_id = parse_member_id(raw_id)
-    if followee_id == follower_id:
-        raise InvalidInput.one("memberId", "you can't follow yourself")
-    found = {str(i) for i in await Member.filter(  # erased members neither follow nor are followed
-        id__in=[follower_id, followee_id], program_id=program.id, erased_at=None).values_list("id", flat=True)}
-    for someone in (follower_id, followee_id):  # the follower too: a token can outlive its member
-        if someone not in found:
-            raise NotFound("member", someone)
-    return followee_id
+NOT_A_HANDLE = "is not a member's handle from a leaderboard"
 
 
-async def follow_member(program: Program, follower_id: str, raw_id: str, now: datetime) -> str:
-    """Follow a member (idempotent); returns their id. Following shares nothing with them:
-    they appear on the follower's friends board as they appear on every board."""
-    followee_id = await _other_member(program, follower_id, raw_id)
-    if await MemberFollow.exists(follower_id=follower_id, followee_id=followee_id):
-        return followee_id
+async def _other_member(program: Program, follower_id: str, handle: BoardHandle | None,
+                        raw: str) -> tuple[Member, BoardHandle]:
+    """The member a handle names; NotFound carries the handle as given, never their id."""
+    if handle is None:
+        raise InvalidInput.one("handle", NOT_A_HANDLE)
+    if handle.member_id == follower_id:
+        raise InvalidInput.one("handle", "you can't follow yourself")
+    found = {str(m.id): m for m in await Member.filter(  # erased members neither follow nor are followed
+        id__in=[follower_id, handle.member_id], program_id=program.id, erased_at=None)}
+    if follower_id not in found:  # a token can outlive its member
+        raise NotFound("member", follower_id)
+    if handle.member_id not in found:
+        raise NotFound("member", raw)
+    return found[handle.member_id], handle
+
+
+async def follow_member(program: Program, follower_id: str, handle: BoardHandle | None, raw: str,
+                        now: datetime) -> None:
+    """Follow the member behind a board handle (idempotent). The handle must be for the name
+    they show now: one from before an alias change names nobody. Following shares nothing
+    with them: they appear on the follower's friends board as they appear on every board."""
+    followee, handle = await _other_member(program, follower_id, handle, raw)
+    if not handle.shows((await board_profile(followee)).shown_as):
+        raise NotFound("member", raw)
+    if await MemberFollow.exists(follower_id=follower_id, followee_id=followee.id):
+        return
     # A soft cap (two requests at once may pass it together): it only bounds the work of a
     # friends board, computed per query.
     if await MemberFollow.filter(follower_id=follower_id).count() >= MAX_FOLLOWING:
-        raise InvalidInput.one("memberId", f"you follow {MAX_FOLLOWING} members already: unfollow one first")
+        raise InvalidInput.one("handle", f"you follow {MAX_FOLLOWING} members already: unfollow one first")
     try:
-        await MemberFollow.create(follower_id=follower_id, followee_id=followee_id, created_at=now)
+        await MemberFollow.create(follower_id=follower_id, followee_id=followee.id, created_at=now)
     except IntegrityError:
         pass  # a concurrent request followed them first: same outcome
-    return followee_id
 
 
-async def unfollow_member(program: Program, follower_id: str, raw_id: str) -> str:
-    """Stop following (idempotent); returns their id."""
-    followee_id = await _other_member(program, follower_id, raw_id)
-    await MemberFollow.filter(follower_id=follower_id, followee_id=followee_id).delete()
-    return followee_id
+async def unfollow_member(program: Program, follower_id: str, handle: BoardHandle | None, raw: str) -> None:
+    """Stop following (idempotent). Any handle the member was ever shown under will do:
+    letting go of someone needs no current name (and a hidden member shows none)."""
+    followee, _ = await _other_member(program, follower_id, handle, raw)
+    await MemberFollow.filter(follower_id=follower_id, followee_id=followee.id).delete()
 
 
 async def following(member_id: str) -> list[str]:

@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from api.settings import Settings
 from challenges.activities import ActivityOutcome, ActivityReport, record_activity
 from challenges.badge_rules import BadgeLevel, BadgeRule
 from challenges.badges import BadgeSpec, create_badge
+from challenges.board_handles import handle_for
 from challenges.challenge_catalog import ChallengeSpec, ChallengeStatus, create_challenge, set_status
 from challenges.challenge_periods import Recurrence, Window
 from challenges.goals import Goal, GoalType
@@ -123,3 +125,8 @@ async def challenge(
     if publish:
         created = await set_status(program, created.id, ChallengeStatus.PUBLISHED, "marketer:test", now)
     return created
+
+
+def board_handle(settings: Settings, program: Program, member: Member, shown_as: str | None = None) -> str:
+    """The handle a leaderboard shows for `member` (under their display name unless told)."""
+    return handle_for(settings.board_handle_key, program.id, str(member.id), shown_as or member.display_name)

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from api.leaderboards.queries import signed_in_member
+from api.leaderboards.queries import read_board_handle, signed_in_member
 from api.leaderboards.types import LeaderboardProfileSaved, MemberFollowed, MemberUnfollowed
 from api.permissions import MemberOnly
 from api.problems import InvalidInput, NotFound, problem
@@ -36,22 +36,33 @@ def _me(info: Info) -> str:
 @strawberry.type
 class LeaderboardMutations:
     @strawberry.mutation(permission_classes=[MemberOnly],
-                         description="Follow a member: they join your FRIENDS board. Idempotent.")
-    async def follow_member(self, info: Info, member_id: strawberry.ID) -> FollowMemberPayload:
+                         description="Follow the member behind a leaderboard entry's handle: they join your "
+                         "FRIENDS board. Idempotent. A handle from before they changed their name is NotFound.")
+    async def follow_member(
+        self, info: Info,
+        handle: Annotated[strawberry.ID, strawberry.argument(description="LeaderboardEntry.handle")],
+    ) -> FollowMemberPayload:
         ctx = info.context
+        program = await ctx.program()
         try:
-            followed = await members.follow_member(await ctx.program(), _me(info), member_id, ctx.now())
+            await members.follow_member(program, _me(info), read_board_handle(info, program.id, handle), str(handle),
+                                        ctx.now())
         except DomainError as error:
             return problem(error)
-        return MemberFollowed(member_id=strawberry.ID(followed))
+        return MemberFollowed(handle=handle)
 
-    @strawberry.mutation(permission_classes=[MemberOnly], description="Stop following a member. Idempotent.")
-    async def unfollow_member(self, info: Info, member_id: strawberry.ID) -> UnfollowMemberPayload:
+    @strawberry.mutation(permission_classes=[MemberOnly],
+                         description="Stop following a member, by any handle they were shown under. Idempotent.")
+    async def unfollow_member(
+        self, info: Info,
+        handle: Annotated[strawberry.ID, strawberry.argument(description="LeaderboardEntry.handle")],
+    ) -> UnfollowMemberPayload:
+        program = await info.context.program()
         try:
-            unfollowed = await members.unfollow_member(await info.context.program(), _me(info), member_id)
+            await members.unfollow_member(program, _me(info), read_board_handle(info, program.id, handle), str(handle))
         except DomainError as error:
             return problem(error)
-        return MemberUnfollowed(member_id=strawberry.ID(unfollowed))
+        return MemberUnfollowed(handle=handle)
 
     @strawberry.mutation(permission_classes=[MemberOnly],
                          description="Hide from every board others see, or show yourself; choose an alias "

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+
 import strawberry
 from strawberry.types import Info
 
 from api.ids import lookup_id
-from api.leaderboards.types import BOARD_KINDS, Leaderboard, LeaderboardBoard, unavailable
+from api.leaderboards.types import BOARD_KINDS, HandleOf, Leaderboard, LeaderboardBoard, unavailable
 from api.pagination import bad_argument
 from api.permissions import MemberOnly
 from challenges import leaderboard_reads as reads
+from challenges.board_handles import BoardHandle, handle_for, read_handle
 from challenges.leaderboards import MAX_AROUND, MAX_FIRST
 from domain.errors import InvalidInput
 from domain.members import is_member_id, parse_member_id
@@ -67,6 +70,15 @@ async def leaderboard_rank(info: Info, member_id: str, board: LeaderboardBoard,
     return standing.rank if standing else None
 
 
+async def handle_maker(info: Info) -> HandleOf:
+    """Names members on boards by handle, under this server's key and program."""
+    return functools.partial(handle_for, info.context.settings.board_handle_key, (await info.context.program()).id)
+
+
+def read_board_handle(info: Info, program_id: int, raw: strawberry.ID) -> BoardHandle | None:
+    return read_handle(info.context.settings.board_handle_key, program_id, str(raw))
+
+
 def signed_in_member(info: Info) -> str | None:
     raw = info.context.principal.member_id
     return parse_member_id(raw) if raw and is_member_id(raw) else None
@@ -88,4 +100,4 @@ class LeaderboardQueries:
         around: int = 5,
     ) -> Leaderboard:
         view = await board_view(info, signed_in_member(info), board, challenge_id, first, around)
-        return Leaderboard.from_view(board, view)
+        return Leaderboard.from_view(board, view, await handle_maker(info))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
 
 import strawberry
@@ -32,17 +33,24 @@ BOARD_KINDS = {
 }
 
 
-@strawberry.type(description="One member's line on a board, as every member sees it.")
+# (member id, name shown) -> the handle other members see; see challenges/board_handles.py
+HandleOf = Callable[[str, str], str]
+
+
+@strawberry.type(description="One member's line on a board, as every member sees it. Nothing on it "
+                             "links the name to the member's id.")
 class LeaderboardEntry:
     rank: int
-    member_id: strawberry.ID = strawberry.field(description="To follow them.")
+    handle: strawberry.ID = strawberry.field(
+        description="Opaque; to follow them (followMember). The same on every board while they keep "
+        "this name, a new one when they change it.")
     display_name: str = strawberry.field(description="Their alias, else their display name.")
     score: Long
-    is_me: bool
+    is_me: bool = strawberry.field(description="This line is the signed-in member's own.")
 
     @classmethod
-    def from_placing(cls, placing: reads.Placing) -> LeaderboardEntry:
-        return cls(rank=placing.rank, member_id=strawberry.ID(placing.member_id),
+    def from_placing(cls, placing: reads.Placing, handle_of: HandleOf) -> LeaderboardEntry:
+        return cls(rank=placing.rank, handle=strawberry.ID(handle_of(placing.member_id, placing.display_name)),
                    display_name=placing.display_name, score=placing.score, is_me=placing.is_me)
 
 
@@ -63,25 +71,25 @@ class Leaderboard:
     me: LeaderboardStanding | None = strawberry.field(description="Null until you score on this board.")
 
     @classmethod
-    def from_view(cls, board: LeaderboardBoard, view: reads.BoardView) -> Leaderboard:
+    def from_view(cls, board: LeaderboardBoard, view: reads.BoardView, handle_of: HandleOf) -> Leaderboard:
         me = view.me
         return cls(
             board=board,
             period=view.period,
-            entries=[LeaderboardEntry.from_placing(p) for p in view.top],
-            around=[LeaderboardEntry.from_placing(p) for p in view.around],
+            entries=[LeaderboardEntry.from_placing(p, handle_of) for p in view.top],
+            around=[LeaderboardEntry.from_placing(p, handle_of) for p in view.around],
             me=LeaderboardStanding(rank=me.rank, score=me.score, hidden=me.hidden) if me else None,
         )
 
 
 @strawberry.type
 class MemberFollowed:
-    member_id: strawberry.ID
+    handle: strawberry.ID = strawberry.field(description="As given.")
 
 
 @strawberry.type
 class MemberUnfollowed:
-    member_id: strawberry.ID
+    handle: strawberry.ID = strawberry.field(description="As given.")
 
 
 @strawberry.type

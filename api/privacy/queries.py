@@ -16,9 +16,10 @@ class PrivacyQueries:
         permission_classes=[MemberOnly],
         description="Everything the program holds about the signed-in member: profile, and every "
         "row of every table that refers to them (ledger, lots, purchases, tier changes, "
-        "activities, badges, challenges, devices with tokens redacted, preferences, follows, "
-        "pushes, redemptions, donations, ...), plus audit entries about them. Null for an "
-        "erased member.",
+        "activities, badges, challenges, devices with tokens redacted, preferences, whom they follow, "
+        "referrals, pushes, redemptions, donations, ...), plus audit entries about them. No other "
+        "member is named: their ids read [another member], their records [another member's record]; "
+        "`counts.followers` says how many follow them. Null for an erased member.",
     )
     async def export_my_data(self, info: Info) -> JSON | None:
         ctx = info.context

@@ -129,6 +129,7 @@ class World:
     charity_id: str = "424242"  # an active charity (tests/charity_factories.charity)
     segment_id: str = "424242"  # a segment (tests/segment_factories.authz_world)
     survey_id: str = "424242"  # a draft survey
+    b_handle: str = "not-a-handle"  # how leaderboards show member B
 
     @property
     def target_purchase(self) -> str:
@@ -194,8 +195,9 @@ OPERATIONS: dict[str, tuple[str, Variables]] = {
     "joinChallenge": ('mutation { joinChallenge(challengeId: "424242") { __typename } }', lambda w: {}),
     "leaveChallenge": ('mutation { leaveChallenge(challengeId: "424242") { __typename } }', lambda w: {}),
     "leaderboard": ("{ leaderboard(board: WEEKLY) { me { rank } } }", lambda w: {}),
-    "followMember": ("mutation($m: ID!) { followMember(memberId: $m) { __typename } }", lambda w: {"m": w.b}),
-    "unfollowMember": ("mutation($m: ID!) { unfollowMember(memberId: $m) { __typename } }", lambda w: {"m": w.b}),
+    "followMember": ("mutation($h: ID!) { followMember(handle: $h) { __typename } }", lambda w: {"h": w.b_handle}),
+    "unfollowMember": ("mutation($h: ID!) { unfollowMember(handle: $h) { __typename } }",
+                       lambda w: {"h": w.b_handle}),
     "setLeaderboardProfile": ('mutation { setLeaderboardProfile(alias: "Ace") { __typename } }', lambda w: {}),
     "notificationPreferences": ("{ notificationPreferences { category } }", lambda w: {}),
     "registerDevice": (_mutation("registerDevice", "RegisterDeviceInput"),
@@ -276,7 +278,7 @@ STAFF_MUTATIONS = [f for f in schema._schema.mutation_type.fields if MATRIX[f]["
 
 
 @pytest.fixture
-async def world(program) -> World:
+async def world(program, settings) -> World:
     a, b = await factories.member(program, "ext-a"), await factories.member(program, "ext-b")
     bought_a = await factories.purchase(program, a.id, amount=10_00)
     bought_b = await factories.purchase(program, b.id, amount=20_00)
@@ -287,7 +289,8 @@ async def world(program) -> World:
     rewards_world["charity_id"] = str((await charity_factories.charity(program, name="Authz charity")).id)
     rewards_world.update(await segment_factories.authz_world(program))
     return World(a=str(a.id), b=str(b.id), purchases={str(a.id): bought_a.purchase_id, str(b.id): bought_b.purchase_id},
-                 tier_id=str(tiers[0].id), target=str(a.id), **rewards_world)
+                 tier_id=str(tiers[0].id), target=str(a.id), b_handle=factories.board_handle(settings, program, b),
+                 **rewards_world)
 
 
 async def call(gql, field: str, world: World, caller: Caller | None) -> GraphQLResult:

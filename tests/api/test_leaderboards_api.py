@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from redis.asyncio import Redis
 
+from challenges.board_handles import handle_for
 from challenges.challenge_periods import Recurrence
 from challenges.leaderboard_service import rebuild
 from challenges.leaderboards import week_key
@@ -21,7 +22,7 @@ BOARD = """
 query Board($board: LeaderboardBoard!, $challengeId: ID, $first: Int, $around: Int) {
   leaderboard(board: $board, challengeId: $challengeId, first: $first, around: $around) {
     board period
-    entries { rank memberId displayName score isMe }
+    entries { rank handle displayName score isMe }
     around { rank displayName score isMe }
     me { rank score hidden }
   }
@@ -31,11 +32,12 @@ RECORD = """
 mutation($input: RecordPurchaseInput!) { recordPurchase(input: $input) { __typename } }"""
 
 FOLLOW = """
-mutation($id: ID!) { followMember(memberId: $id) {
-  __typename ... on MemberFollowed { memberId } ... on NotFound { entity key }
+mutation($handle: ID!) { followMember(handle: $handle) {
+  __typename ... on MemberFollowed { handle } ... on NotFound { entity key }
   ... on InvalidInput { fields { path message } } } }"""
 
-UNFOLLOW = "mutation($id: ID!) { unfollowMember(memberId: $id) { __typename } }"
+UNFOLLOW = """mutation($handle: ID!) { unfollowMember(handle: $handle) {
+  __typename ... on MemberUnfollowed { handle } ... on NotFound { entity key } } }"""
 
 PROFILE = """
 mutation($hidden: Boolean, $alias: String) { setLeaderboardProfile(hidden: $hidden, alias: $alias) {
@@ -78,7 +80,34 @@ async def test_a_member_sees_the_top_their_own_line_and_their_neighbours(gql, pr
     assert lines(seen["around"]) == [
         (2, "Member ben", 30, False), (3, "Member cy", 20, True), (4, "Member dee", 10, False)]
     assert seen["me"] == {"rank": 3, "score": 20, "hidden": False}
-    assert seen["entries"][0]["memberId"] == str(ana.id)
+
+
+def handle_of(seen: dict, name: str) -> str:
+    return next(e["handle"] for e in seen["entries"] if e["displayName"] == name)
+
+
+async def test_nothing_on_a_board_links_an_alias_to_the_member(gql, program):
+    # given ana, who shows herself as "Bean Queen", and ben, who looks at the boards
+    ana, ben = await members(program, "ana", "ben")
+    await buy(gql, ana.id, 40)
+    await buy(gql, ben.id, 30)
+    await gql.execute(PROFILE, {"alias": "Bean Queen"}, as_=member(ana.id))
+    # when ben reads the weekly and the monthly board
+    weekly, monthly = await board(gql, ben.id), await board(gql, ben.id, "MONTHLY")
+    # then ana's line carries neither her id nor anything of her profile, only the alias
+    for seen in (weekly, monthly):
+        assert str(ana.id) not in str(seen) and str(ana.id).replace("-", "") not in str(seen)
+        assert "Member ana" not in str(seen)
+    # and her handle is the same on both boards (one person, one name), and not ben's
+    assert handle_of(weekly, "Bean Queen") == handle_of(monthly, "Bean Queen") != handle_of(weekly, "Member ben")
+    # and it changes with her alias, so the old one does not lead to the new name
+    before = handle_of(weekly, "Bean Queen")
+    await gql.execute(PROFILE, {"alias": "Latte Lord"}, as_=member(ana.id))
+    after = handle_of(await board(gql, ben.id), "Latte Lord")
+    assert after != before
+    assert (await gql.execute(FOLLOW, {"handle": before}, as_=member(ben.id))).data["followMember"] == {
+        "__typename": "NotFound", "entity": "member", "key": before}
+    assert await MemberFollow.all().count() == 0
 
 
 async def test_equal_points_rank_whoever_got_there_first_higher(gql, program):
@@ -126,34 +155,59 @@ async def test_the_friends_board_ranks_a_member_among_those_they_follow(gql, pro
     ana, ben, cy = await members(program, "ana", "ben", "cy")
     for who, euros in ((ana, 10), (ben, 20), (cy, 30)):
         await buy(gql, who.id, euros)
-    # when ana follows ben (twice: harmless) but not cy
+    # when ana follows ben (twice: harmless) but not cy, by the handle the weekly board shows
+    bens = handle_of(await board(gql, ana.id), "Member ben")
     for _ in range(2):
-        followed = (await gql.execute(FOLLOW, {"id": str(ben.id)}, as_=member(ana.id))).data["followMember"]
-        assert followed == {"__typename": "MemberFollowed", "memberId": str(ben.id)}
+        followed = (await gql.execute(FOLLOW, {"handle": bens}, as_=member(ana.id))).data["followMember"]
+        assert followed == {"__typename": "MemberFollowed", "handle": bens}
     friends = await board(gql, ana.id, "FRIENDS")
-    # then her friends board holds the two of them, and cy's isn't affected
+    # then her friends board holds the two of them, ben under the same handle, and no ids
     assert lines(friends["entries"]) == [(1, "Member ben", 20, False), (2, "Member ana", 10, True)]
-    assert (await board(gql, cy.id, "FRIENDS"))["entries"] == [{"rank": 1, "memberId": str(cy.id),
-                                                              "displayName": "Member cy", "score": 30, "isMe": True}]
+    assert handle_of(friends, "Member ben") == bens and str(ben.id) not in str(friends)
+    assert lines((await board(gql, cy.id, "FRIENDS"))["entries"]) == [(1, "Member cy", 30, True)]
     rank = await gql.execute("{ me { leaderboardRank(board: FRIENDS) } }", as_=member(ana.id))
     assert rank.data["me"]["leaderboardRank"] == 2
     # and unfollowing leaves her alone on it
-    assert (await gql.execute(UNFOLLOW, {"id": str(ben.id)}, as_=member(ana.id))).data["unfollowMember"] == {
-        "__typename": "MemberUnfollowed"}
+    assert (await gql.execute(UNFOLLOW, {"handle": bens}, as_=member(ana.id))).data["unfollowMember"] == {
+        "__typename": "MemberUnfollowed", "handle": bens}
     assert lines((await board(gql, ana.id, "FRIENDS"))["entries"]) == [(1, "Member ana", 10, True)]
 
 
-@pytest.mark.parametrize(("target", "expected"), [
-    ("self", {"__typename": "InvalidInput", "fields": [{"path": "memberId", "message": "you can't follow yourself"}]}),
-    ("nobody", {"__typename": "NotFound", "entity": "member", "key": "6f1c1d1e-0000-4000-8000-000000000000"}),
-    ("42", {"__typename": "InvalidInput",
-            "fields": [{"path": "memberId", "message": "'42' is not a member id (a UUID)"}]}),
-])
-async def test_following_yourself_nobody_or_a_non_id_is_refused_and_writes_nothing(gql, program, target, expected):
-    ana = (await members(program, "ana"))[0]
-    member_id = {"self": str(ana.id), "nobody": "6f1c1d1e-0000-4000-8000-000000000000"}.get(target, target)
-    result = await gql.execute(FOLLOW, {"id": member_id}, as_=member(ana.id))
-    assert result.data["followMember"] == expected
+async def test_a_member_who_hid_can_still_be_unfollowed_by_the_handle_once_seen(gql, program):
+    # given ana follows ben, who then hides (and so leaves her friends board)
+    ana, ben = await members(program, "ana", "ben")
+    await buy(gql, ben.id, 20)
+    bens = handle_of(await board(gql, ana.id), "Member ben")
+    await gql.execute(FOLLOW, {"handle": bens}, as_=member(ana.id))
+    await gql.execute(PROFILE, {"hidden": True, "alias": "Ghost"}, as_=member(ben.id))
+    # when she unfollows with the handle she saw, then the follow is gone
+    assert (await gql.execute(UNFOLLOW, {"handle": bens}, as_=member(ana.id))).data["unfollowMember"][
+        "__typename"] == "MemberUnfollowed"
+    assert await MemberFollow.all().count() == 0
+
+
+NOT_A_HANDLE = {"__typename": "InvalidInput",
+                "fields": [{"path": "handle", "message": "is not a member's handle from a leaderboard"}]}
+
+
+@pytest.mark.parametrize("target", ["self", "nobody", "member-id", "42", "other-key", "other-program"])
+async def test_following_yourself_nobody_or_a_non_handle_is_refused_and_writes_nothing(gql, program, target):
+    # given ana and ben, and handles of several wrong kinds
+    ana, ben = await members(program, "ana", "ben")
+    handles = {
+        "self": factories.board_handle(gql.settings, program, ana),
+        "nobody": handle_for(gql.settings.board_handle_key, program.id, str(uuid.uuid4()), "Someone"),
+        "member-id": str(ben.id),  # ids are not handles any more
+        "42": "42",
+        "other-key": handle_for(b"k" * 64, program.id, str(ben.id), ben.display_name),  # forged
+        "other-program": handle_for(gql.settings.board_handle_key, program.id + 1, str(ben.id), ben.display_name),
+    }
+    # when ana follows with one, then it is refused, naming the handle, never an id
+    result = (await gql.execute(FOLLOW, {"handle": handles[target]}, as_=member(ana.id))).data["followMember"]
+    assert result == {
+        "self": {"__typename": "InvalidInput", "fields": [{"path": "handle", "message": "you can't follow yourself"}]},
+        "nobody": {"__typename": "NotFound", "entity": "member", "key": handles["nobody"]},
+    }.get(target, NOT_A_HANDLE)
     assert await MemberFollow.all().count() == 0
 
 
@@ -241,6 +295,7 @@ async def test_a_member_token_for_nobody_sees_boards_without_a_line_of_their_own
 async def test_a_token_outliving_its_member_follows_nobody(gql, program):
     ana = (await members(program, "ana"))[0]
     ghost = str(uuid.uuid4())
-    result = await gql.execute(FOLLOW, {"id": str(ana.id)}, as_=member(ghost))
+    result = await gql.execute(FOLLOW, {"handle": factories.board_handle(gql.settings, program, ana)},
+                               as_=member(ghost))
     assert result.data["followMember"] == {"__typename": "NotFound", "entity": "member", "key": ghost}
     assert await MemberFollow.all().count() == 0

@@ -38,6 +38,23 @@ async def test_a_member_exports_their_own_data_as_json(gql, program):
     assert [e["points"] for e in data["tables"]["ledger_entry"]] == [15]
 
 
+async def test_an_export_counts_followers_and_names_no_other_member(gql, program):
+    # given A follows B, and C and D follow A, each through the handle a board shows
+    a, b, c, d = [await factories.member(program, f"fol-{n}") for n in "abcd"]
+    follow = "mutation($h: ID!) { followMember(handle: $h) { __typename } }"
+    for follower, followee in ((a, b), (c, a), (d, a)):
+        handle = factories.board_handle(gql.settings, program, followee)
+        assert (await gql.execute(follow, {"h": handle}, as_=member(follower.id))).data["followMember"] == {
+            "__typename": "MemberFollowed"}
+    # when A exports their data
+    data = (await gql.execute("{ exportMyData }", as_=member(a.id))).data["exportMyData"]
+    # then it says how many follow A and that A follows someone, but not who anyone is
+    assert data["counts"] == {"followers": 2}
+    assert [row["followee_id"] for row in data["tables"]["member_follow"]] == ["[another member]"]
+    for other in (b, c, d):
+        assert str(other.id) not in str(data) and other.external_id not in str(data)
+
+
 async def test_after_erasure_the_members_token_reaches_nothing(gql, program):
     # given A with points
     a = await factories.member(program, "leaving")
@@ -129,7 +146,8 @@ async def test_an_erased_members_token_cannot_put_personal_data_back(gql, progra
         "registerDevice": ('mutation { registerDevice(input: {platform: IOS, token: "%s"}) { __typename } }'
                            % ("cd" * 32), {}),
         "setLeaderboardProfile": ('mutation { setLeaderboardProfile(alias: "Me again") { __typename } }', {}),
-        "followMember": ("mutation($m: ID!) { followMember(memberId: $m) { __typename } }", {"m": str(b.id)}),
+        "followMember": ("mutation($h: ID!) { followMember(handle: $h) { __typename } }",
+                         {"h": factories.board_handle(gql.settings, program, b)}),
         "updateNotificationPreferences": (
             "mutation { updateNotificationPreferences(input: [{category: BADGE, enabled: true}]) { __typename } }",
             {}),

@@ -77,3 +77,29 @@ async def test_production_masks_unexpected_errors_but_keeps_coded_ones(productio
     # then the client sees no internal text
     assert result.errors
     assert all("secret internal detail" not in e["message"] for e in result.errors)
+
+
+def test_production_with_rs256_needs_a_board_handle_secret_of_its_own(monkeypatch, tmp_path):
+    # given production on RS256: no shared secret to derive leaderboard handles from
+    public = tmp_path / "rs.pub"
+    public.write_text("not read at start-up")
+    monkeypatch.setenv("LOYALTY_ENV", "production")
+    monkeypatch.setenv("JWT_ALGORITHM", "RS256")
+    monkeypatch.setenv("JWT_PUBLIC_KEY_FILE", str(public))
+    # then start-up fails naming BOARD_HANDLE_SECRET, until one of 32+ bytes is set
+    with pytest.raises(ValueError, match="needs BOARD_HANDLE_SECRET"):
+        Settings()
+    monkeypatch.setenv("BOARD_HANDLE_SECRET", "short")
+    with pytest.raises(ValueError, match="BOARD_HANDLE_SECRET must be 32\\+ bytes"):
+        Settings()
+    monkeypatch.setenv("BOARD_HANDLE_SECRET", "h" * 32)
+    assert Settings().production
+
+
+def test_board_handles_are_keyed_by_the_deployments_own_secret():
+    # given two deployments with their own JWT secrets, and one with a handle secret too
+    one, other = Settings(jwt_secret="a" * 40), Settings(jwt_secret="b" * 40)
+    separate = Settings(jwt_secret="a" * 40, board_handle_secret="c" * 40)
+    # then no two share a handle key, and none is the JWT secret itself
+    keys = {one.board_handle_key, other.board_handle_key, separate.board_handle_key}
+    assert len(keys) == 3 and all(len(k) == 64 and b"a" * 40 not in k for k in keys)

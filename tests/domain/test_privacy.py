@@ -22,6 +22,7 @@ from challenges.outbox import OutboxStatus
 from domain.errors import IdempotencyConflict, InvalidInput, NotFound
 from domain.events import event_bus
 from domain.models import AuditEntry, EarnLot, LedgerEntry, Member, Purchase, SurveyResponse
+from domain.models.referral import Referral, ReferralStatus
 from domain.points import adjust_points
 from domain.privacy.erasure import ERASED_NAME, erase_member
 from domain.privacy.export import export_member, member_tables
@@ -92,13 +93,55 @@ async def test_export_holds_the_members_rows_and_nobody_elses(program):
     assert [p["amount"] for p in tables["purchase"]] == [12_00]
     assert sorted(e["points"] for e in tables["ledger_entry"]) == [5, 12]
     assert [a_["attributes"] for a_ in tables["activity"]] == [{"text": "Lovely shop, ask for Anna"}]
-    assert len(tables["member_follow"]) == 2  # who A follows and who follows A
+    assert len(tables["member_follow"]) == 1 and data["counts"] == {"followers": 1}  # whom A follows; B follows A
     assert len(tables["outbox_message"]) == 2
     # and the audit trail about A, but the push token is not handed out
     assert [e["action"] for e in data["auditEntries"]] == ["adjustPoints"]
     assert tables["device"][0]["token"] == "[redacted]"
     assert tables["device"][0]["platform"] == "ios"
     assert "ab" * 32 not in json.dumps(data)
+
+
+async def test_export_names_no_other_member_neither_followers_nor_referred_friends(program):
+    # given A, who follows B and is followed by C and D; E referred A, and A referred F,
+    # whose first purchase completed that referral
+    a, b, c, d, e, f = [await factories.member(program, f"priv-{n}") for n in "abcdef"]
+    await MemberFollow.create(follower_id=a.id, followee_id=b.id, created_at=NOW)
+    for follower in (c, d):
+        await MemberFollow.create(follower_id=follower.id, followee_id=a.id, created_at=NOW)
+    friends_purchase = await factories.purchase(program, f.id, amount=20_00)
+    await Referral.create(program_id=program.id, referrer_id=e.id, referee_id=a.id, created_at=NOW)
+    await Referral.create(program_id=program.id, referrer_id=a.id, referee_id=f.id, status=ReferralStatus.COMPLETED,
+                          referrer_points=100, referee_points=50, purchase_id=friends_purchase.purchase_id,
+                          created_at=NOW, completed_at=NOW)
+    # when A's data is exported
+    data = await export_member(program, str(a.id), NOW)
+    text = json.dumps(data)
+    # then no other member's id, nor the friend's purchase, is anywhere in it
+    for other in (b, c, d, e, f):
+        assert str(other.id) not in text and other.external_id not in text
+    assert f'"purchase_id": {friends_purchase.purchase_id}' not in text
+    # and A still learns what the rows say about them: whom they follow, how many follow them
+    assert [(r["follower_id"], r["followee_id"]) for r in data["tables"]["member_follow"]] == [
+        (str(a.id), "[another member]")]
+    assert data["counts"] == {"followers": 2}
+    # and both referrals, with what A earned, the other side blanked
+    referrals = sorted(data["tables"]["referral"], key=lambda r: r["referrer_points"])
+    assert [(r["referrer_id"], r["referee_id"], r["referrer_points"], r["purchase_id"]) for r in referrals] == [
+        ("[another member]", str(a.id), 0, None),
+        (str(a.id), "[another member]", 100, "[another member's record]")]
+
+
+async def test_export_keeps_references_to_the_members_own_records(program):
+    # given A referred by E, with A's own first purchase completing it
+    a, e = await factories.member(program, "own-a"), await factories.member(program, "own-e")
+    own = await factories.purchase(program, a.id, amount=20_00)
+    await Referral.create(program_id=program.id, referrer_id=e.id, referee_id=a.id, status=ReferralStatus.COMPLETED,
+                          purchase_id=own.purchase_id, created_at=NOW, completed_at=NOW)
+    # then A's export points at A's purchase, which is in it too
+    data = await export_member(program, str(a.id), NOW)
+    assert [r["purchase_id"] for r in data["tables"]["referral"]] == [own.purchase_id]
+    assert [p["id"] for p in data["tables"]["purchase"]] == [own.purchase_id]
 
 
 async def test_export_of_an_unknown_member_is_none(program):
