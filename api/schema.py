@@ -44,6 +44,7 @@ from api.input_guard import guard_root_fields
 from api.limits.cost_guard import QueryCostGuard
 from api.limits.document_guard import DocumentParser, DocumentValidation
 from api.limits.graphql_errors import code_of, log_errors, parse_failed
+from api.finite_decimal import SCALAR_MAP as DECIMAL_SCALAR_MAP
 from api.long_int import SCALAR_MAP as LONG_SCALAR_MAP
 from api.limits.persisted_queries import PersistedQueries
 from api.privacy.mutations import PrivacyMutations
@@ -114,7 +115,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=PROBLEM_TYPES,
         extensions=extensions(settings),
-        config=StrawberryConfig(scalar_map={**LONG_SCALAR_MAP}),
+        config=StrawberryConfig(scalar_map={**LONG_SCALAR_MAP, **DECIMAL_SCALAR_MAP}),
     )
 
 

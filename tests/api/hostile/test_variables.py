@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from api.settings import Settings
-from domain.models import Member, Purchase
+from domain.models import Member, Partner, Purchase
 from tests import factories
-from tests.graphql_client import INTEGRATION, GraphQLClient
+from tests.graphql_client import INTEGRATION, MARKETER, GraphQLClient
 
 RECORD = """mutation Record($input: RecordPurchaseInput!) {
   recordPurchase(input: $input) { __typename }
@@ -84,3 +84,29 @@ async def test_a_missing_required_variable_is_bad_user_input(production):
     assert result.error_codes == ["BAD_USER_INPUT"]
     assert result.errors[0]["extensions"]["variable"] == "n"
     assert "$n" in result.errors[0]["message"]
+
+
+CREATE_PARTNER = """mutation Partner($input: CreatePartnerInput!) { createPartner(input: $input) { __typename } }"""
+
+
+@pytest.mark.parametrize("multiplier", ["NaN", "sNaN", "Infinity", "-Infinity", "1" * 41])
+async def test_a_decimal_that_is_not_a_finite_number_is_bad_user_input(production, multiplier):
+    # given a coalition partner whose multiplier is a Decimal that no rule can compute with
+    partner = {"code": "odd", "name": "Odd", "earnMultiplier": multiplier}
+    # when a marketer creates it in production
+    result = await production.execute(CREATE_PARTNER, {"input": partner}, as_=MARKETER)
+    # then the marketer is told which value is wrong, and no partner is written
+    assert result.error_codes == ["BAD_USER_INPUT"]
+    assert result.errors[0]["extensions"]["variable"] == "input.earnMultiplier"
+    assert "Decimal" in result.errors[0]["message"]
+    assert await Partner.filter(code="odd").count() == 0
+
+
+async def test_a_decimal_literal_that_is_not_finite_is_refused_in_validation(production):
+    # when the same NaN is written inline in the document
+    result = await production.execute(
+        'mutation { createPartner(input: {code: "odd", name: "Odd", earnMultiplier: "NaN"}) { __typename } }',
+        as_=MARKETER)
+    # then validation refuses it with a code, not "Unexpected error."
+    assert result.error_codes == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "Decimal" in result.errors[0]["message"]
