@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from api.input_guard import text_problem
 from domain.errors import DomainError
 from domain.models import Program
 from domain.purchase_batches import MAX_BATCH, record_purchases
@@ -43,7 +44,12 @@ class ImportSummary:
 def parse_row(row: dict[str, str]) -> PurchaseReport:
     """One CSV row as a purchase report; BadRow names the column that is wrong."""
     def text(column: str) -> str:
-        return (row.get(column) or "").strip()
+        value = (row.get(column) or "").strip()
+        # The same rule as every GraphQL string input (api/input_guard.py): a NUL would
+        # otherwise fail inside PostgreSQL and take the whole chunk's transaction with it.
+        if (problem := text_problem(value)) is not None:
+            raise BadRow(f"{column}: {problem}")
+        return value
 
     try:
         amount = int(text("amount"))

@@ -66,3 +66,19 @@ async def test_a_file_without_the_required_columns_is_refused_before_anything_is
     with pytest.raises(BadRow, match="member_id"):
         await import_purchases(program, file, datetime.now(UTC), progress=False)
     assert await Purchase.all().count() == 0
+
+
+async def test_a_row_with_a_control_character_is_rejected_naming_its_column(program, tmp_path):
+    ana = await factories.member(program)
+    # given a file whose second row carries a NUL in its idempotency key
+    file = write(tmp_path / "day.csv", [
+        [ana.id, 10_00, "EUR", AT, "till-1", "pos"],
+        [ana.id, 10_00, "EUR", AT, "till-\x002", "pos"],
+    ])
+    # when it is imported
+    summary = await import_purchases(program, file, datetime.now(UTC), progress=False)
+    # then the good row is recorded and the bad one is rejected, naming the column
+    assert summary.recorded == 1
+    assert [(line, reason.split(":")[0]) for line, _, reason in summary.rejected] == [(3, "idempotency_key")]
+    assert "control characters" in summary.rejected[0][2]
+    assert await Purchase.filter(member_id=ana.id).count() == 1
