@@ -30,7 +30,7 @@ class LeaderboardProfile(Model):
 
 
 class BoardRefreshRequest(Model):
-    """Boards a process without the server's Redis changed (a `loyalty` command next to a
+    """Boards a process without the server Redis changed (a `loyalty` command next to a
     server with the embedded, in-process Redis): the server applies them, see
     challenges/board_refresh.py. `member_id` null asks for a rebuild of every board."""
 
