@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tortoise import Tortoise
@@ -47,6 +47,35 @@ def _print_tokens(settings: Settings, member_id: str) -> None:
         header = json.dumps({"Authorization": f"Bearer {mint_token(settings, role, subject, ttl)}"})
         print(f"\n  {role.value} ({subject}):\n  {header}")
     print(f"\nDemo member id: {member_id}\n")
+    print("Dates for the README's walkthroughs (UTC; purchases and activities may be dated up to the")
+    print("program's maxBackdatingDays, default 30, in the past):")
+    for label, value in walkthrough_dates(datetime.now(UTC)).items():
+        print(f"  {label + ':':<22} {value}")
+    print()
+
+
+def walkthrough_dates(now: datetime) -> dict[str, str]:
+    """Ready-to-paste times the README names ("just now", "last Saturday", ...): fixed
+    dates in a walkthrough stop working once they fall out of the back-dating window."""
+    def iso(at: datetime) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    now = now.astimezone(UTC).replace(second=0, microsecond=0)
+    at_15 = now.replace(hour=15, minute=0)
+
+    def last(weekday: int) -> datetime:  # the latest weekday 15:00 not after now
+        at = at_15 - timedelta(days=(now.weekday() - weekday) % 7)
+        return at if at <= now else at - timedelta(days=7)
+
+    midnight = now.replace(hour=0, minute=0)
+    return {
+        "just now": iso(now),
+        "last Saturday": iso(last(5)),
+        "last Monday": iso(last(0)),
+        "45 days ago": iso(midnight - timedelta(days=45)),  # a campaign's start, a KPI period's
+        "in 45 days": iso(midnight + timedelta(days=46) - timedelta(seconds=1)),
+        "this time tomorrow": iso(now + timedelta(days=1)),
+    }
 
 
 async def prepare(settings: Settings) -> str:
