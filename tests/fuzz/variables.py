@@ -100,14 +100,14 @@ def _type_node(type_: GraphQLInputType) -> TypeNode:
     return NamedTypeNode(name=NameNode(value=type_.name))
 
 
-# Values around the edges of every scalar, valid and not. Huge ones stay well inside the
-# body limit (256 KiB) on their own.
+# Values around the edges of every scalar. ADMITTED ones pass variable coercion and reach
+# the resolvers and the database (that is where they find crashes); REFUSED ones must be
+# refused with a code. Huge ones stay inside the body limit (256 KiB) on their own.
 _BIG_INT_TEXT = "9" * 5000
 _NUMBERS_BEYOND = [2**31, -(2**31) - 1, 2**53 + 1, 2**63, -(2**63) - 1, 2**64, 10**30, 10**400,
                    Raw(_BIG_INT_TEXT), Raw("-" + _BIG_INT_TEXT), Raw("1e999"), Raw("-1e999"), Raw("1E400"),
-                   math.nan, math.inf, -math.inf, 1.5, -0.0, 1e308, 5e-324]
+                   math.nan, math.inf, -math.inf, 1.5, 5e-324]
 _INT_EDGES = [0, -1, 1, 2**31 - 1, -(2**31)]
-_LONG_EDGES = [2**63 - 1, -(2**63)]
 _CONTROL = ["\x00", "a\x00b", "\x01\x02\x03", "\x1b[31mred\x1b[0m", "\r\n", "line\nbreak", "\t", "\x7f", "\x85",
             "\u2028", "\u202eevil", "\ufeff", "\ud800", "\udfff", "a\ud83d", "\uffff", "\U0010ffff"]
 _STRINGS = [*_CONTROL, "", " ", "null", "undefined", "0", "-1", "1e3", "NaN", "Infinity", "true", "%s%n",
@@ -115,24 +115,26 @@ _STRINGS = [*_CONTROL, "", " ", "null", "undefined", "0", "-1", "1e3", "NaN", "I
             "x" * 65_536, "x" * 200_000, "😀" * 15_000, "\x00" * 30_000]
 _IDS = ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "0", "-1", "1.5",
         "9" * 30, str(2**31), str(2**63), " 1", "1 ", "+1", "0x10", "1_000", "١٢٣", "\x001", "1\x00", "",
-        "a" * 10_000]
-_DATETIMES = ["", "now", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z",
-              "2024-01-01T23:59:60Z", "2024-01-01T00:00:00", "2024-01-01", "00:00:00Z", "0000-01-01T00:00:00Z",
-              "0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+23:59",
-              "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59-23:59",
-              "9999-12-31T23:59:59-14:00", "10000-01-01T00:00:00Z", "+275760-09-13T00:00:00Z",
-              "2024-01-01T00:00:00+99:00", "2024-01-01T00:00:00.0000000001Z", "2024-01-01T00:00:00Z\x00",
-              "2024-01-01T00:00:00ZZ", "2024-W01-1T00:00:00Z", "1970-01-01T00:00:00Z", "2038-01-19T03:14:08Z",
-              "２０２４-01-01T00:00:00Z", "2024-01-01T00:00:00Z" + "0" * 10_000]
-_DATES = ["", "2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "0000-01-01", "0001-01-01",
-          "9999-12-31", "10000-01-01", "2024-1-1", "20240101", "2024-01-01T00:00:00Z", "-2024-01-01",
-          "2024-01-01\x00", "9" * 1000]
-_TIMES = ["", "24:00", "24:00:00", "23:59:60", "12:00:00+99:00", "12:00:00Z", "12:60", "-01:00", "12:00:00.0000001",
-          "noon", "12\x00:00"]
-_DECIMALS = ["NaN", "sNaN", "-NaN", "Infinity", "-Infinity", "inf", "1e999999999", "-1e999999999", "1e-999999999",
-             "9" * 5000, "0." + "0" * 5000 + "1", "1_000", "0x10", " 1", "1,5", "", "-0", "1e2", "١٢٣",
-             1.5, 10**400, math.nan, math.inf]
-_BOOLEANS = ["true", "false", 1, 0, "", "yes"]
+        "a" * 10_000, *_CONTROL]
+_DATETIMES_ADMITTED = ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+23:59",
+                       "9999-12-31T23:59:59Z", "9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59-23:59",
+                       "9999-12-31T23:59:59-14:00", "1970-01-01T00:00:00Z", "2038-01-19T03:14:08Z",
+                       "2024-01-01T00:00:00", "2024-01-01", "2000-02-29T12:00:00+05:45"]
+_DATETIMES_REFUSED = ["", "now", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-01-01T24:00:00Z",
+                      "2024-01-01T23:59:60Z", "00:00:00Z", "0000-01-01T00:00:00Z", "10000-01-01T00:00:00Z",
+                      "+275760-09-13T00:00:00Z", "2024-01-01T00:00:00+99:00", "2024-01-01T00:00:00.0000000001Z",
+                      "2024-01-01T00:00:00Z\x00", "2024-01-01T00:00:00ZZ", "2024-W01-1T00:00:00Z",
+                      "２０２４-01-01T00:00:00Z", "2024-01-01T00:00:00Z" + "0" * 10_000, 1_700_000_000, 2**63]
+_DATES_ADMITTED = ["0001-01-01", "9999-12-31", "2000-02-29", "1970-01-01"]
+_DATES_REFUSED = ["", "2024-02-30", "2023-02-29", "2024-13-01", "2024-00-10", "0000-01-01", "10000-01-01",
+                  "2024-1-1", "20240101", "2024-01-01T00:00:00Z", "-2024-01-01", "2024-01-01\x00", "9" * 1000]
+_TIMES_ADMITTED = ["00:00", "00:00:00", "23:59:59.999999", "23:59", "12:00:00+14:00"]
+_TIMES_REFUSED = ["", "24:00", "24:00:00", "23:59:60", "12:00:00+99:00", "12:60", "-01:00", "12:00:00.0000001",
+                  "noon", "12\x00:00"]
+_DECIMALS_ADMITTED = ["0", "-0", "1", "-1", "0.001", "1.005", "10.00", "9999999999", "1e2", "1E-5", "+2.50"]
+_DECIMALS_REFUSED = ["NaN", "sNaN", "-NaN", "Infinity", "-Infinity", "inf", "1e999999999", "-1e999999999",
+                     "1e-999999999", "9" * 5000, "0." + "0" * 5000 + "1", "1_000", "0x10", "1,5", "", "١٢٣",
+                     1.5, 10**400, math.nan, math.inf]
 
 
 def _deep(depth: int, container: str) -> Any:
@@ -145,71 +147,73 @@ def _deep(depth: int, container: str) -> Any:
     return value
 
 
-_JSONS = [_deep(33, "list"), _deep(33, "object"), _deep(200, "list"), _deep(2_000, "list"),
-          _deep(5_000, "object"), {"k": "x" * 200_000}, list(range(20_000)), {str(i): i for i in range(5_000)},
-          {"\x00": "\x00", "\ud800": 1}, [math.nan, math.inf, -math.inf], 10**400, Raw(_BIG_INT_TEXT),
-          "", {"": None}, {"__proto__": {"a": 1}}, [[[]]], {"a": [{"b": [{"c": [{"d": _deep(40, "object")}]}]}]}]
+_JSONS = [_deep(5, "object"), _deep(6, "list"), _deep(33, "list"), _deep(33, "object"), _deep(200, "list"),
+          _deep(2_000, "list"), _deep(5_000, "object"), {"k": "x" * 200_000}, list(range(20_000)),
+          {str(i): i for i in range(5_000)}, {"\x00": "\x00", "\ud800": 1}, [math.nan, math.inf, -math.inf],
+          10**400, Raw(_BIG_INT_TEXT), "", {"": None}, {"__proto__": {"a": 1}}, [[[]]], [], {}, None, True,
+          {"a": [{"b": [{"c": [{"d": _deep(40, "object")}]}]}]}, {"k": "\x00\x1b"}, 2**63, -(2**63) - 1, 1e308]
+_STRANGE = [None, [], {}, True, "", 0]
+
+# (admitted, refused) per scalar; a scalar not listed gets generic values.
+_SCALARS: dict[str, tuple[list[Any], list[Any]]] = {
+    "Int": (_INT_EDGES, _NUMBERS_BEYOND + ["1", True, -0.0, 1e308]),
+    "Float": (_INT_EDGES + [-0.0, 1e308, -1e308, 5e-324, 1e-7, 0.1], _NUMBERS_BEYOND[:-2] + ["1.5", "NaN"]),
+    "Long": (_INT_EDGES + [2**63 - 1, -(2**63), 2**53 + 1], _NUMBERS_BEYOND[3:] + [str(2**63), "1", 1.5]),
+    "String": (_STRINGS, [0, 1.5, True, [], {}]),
+    "ID": (_IDS + [0, -1, 2**31, 2**63, 10**30], [1.5, True, [], {}, math.nan]),
+    "Boolean": ([True, False], ["true", "false", 1, 0, "", "yes"]),
+    "DateTime": (_DATETIMES_ADMITTED, _DATETIMES_REFUSED),
+    "Date": (_DATES_ADMITTED, _DATES_REFUSED),
+    "Time": (_TIMES_ADMITTED, _TIMES_REFUSED),
+    "Decimal": (_DECIMALS_ADMITTED, _DECIMALS_REFUSED),
+    "JSON": (_JSONS, [*_STRINGS[:12], *_NUMBERS_BEYOND]),  # what a JSON scalar admits is its own rule
+}
 
 
-def _scalar_values(type_: GraphQLScalarType) -> st.SearchStrategy[Any]:
-    strange = st.sampled_from([None, [], {}, True, "", 0])
-    match type_.name:
-        case "Int":
-            return st.sampled_from(_INT_EDGES + _NUMBERS_BEYOND + ["1", True]) | strange
-        case "Float":
-            return st.sampled_from(_INT_EDGES + _NUMBERS_BEYOND + ["1.5", "NaN"]) | strange
-        case "Long":
-            return st.sampled_from(_INT_EDGES + _LONG_EDGES + _NUMBERS_BEYOND + [str(2**63), "1"]) | strange
-        case "String":
-            return st.sampled_from(_STRINGS) | st.text(st.characters(codec=None, max_codepoint=0x10FFFF), max_size=30) | strange
-        case "ID":
-            return st.sampled_from(_IDS + _CONTROL) | st.integers(-(2**70), 2**70) | strange
-        case "Boolean":
-            return st.sampled_from(_BOOLEANS) | strange
-        case "DateTime":
-            return st.sampled_from(_DATETIMES) | st.integers(-(2**63), 2**63) | strange
-        case "Date":
-            return st.sampled_from(_DATES + _DATETIMES[:3]) | strange
-        case "Time":
-            return st.sampled_from(_TIMES) | strange
-        case "Decimal":
-            return st.sampled_from(_DECIMALS) | strange
-        case "JSON":
-            return st.sampled_from(_JSONS) | st.sampled_from(_STRINGS + _NUMBERS_BEYOND)
-    return st.sampled_from(_STRINGS[:12] + _NUMBERS_BEYOND[:8]) | strange
+def _scalar_values(type_: GraphQLScalarType, admitted: bool) -> st.SearchStrategy[Any]:
+    good, bad = _SCALARS.get(type_.name, (_STRINGS[:12], _NUMBERS_BEYOND[:8]))
+    if type_.name == "String" and admitted:
+        return st.sampled_from(good) | st.text(st.characters(codec=None), max_size=30)
+    if admitted:
+        return st.sampled_from(good)
+    return st.sampled_from(good + bad) | st.sampled_from(_STRANGE)
 
 
-def _enum_values(type_: GraphQLEnumType) -> st.SearchStrategy[Any]:
-    names = list(type_.values)
+def _enum_values(type_: GraphQLEnumType, admitted: bool) -> st.SearchStrategy[Any]:
+    names = sorted(type_.values)
+    if admitted:
+        return st.sampled_from(names)
     return st.sampled_from(names).flatmap(lambda name: st.sampled_from(
         [name.lower(), name + "X", f" {name}", f"{name}\x00", [name], 0, 1, "", None, True, "\ud800"]))
 
 
 @st.composite
-def hostile(draw: st.DrawFn, type_: GraphQLInputType, value: Any, depth: int = 0) -> Any:
+def hostile(draw: st.DrawFn, type_: GraphQLInputType, value: Any, admitted: bool = False, depth: int = 0) -> Any:
     """A value for a variable of `type_` near or past the edge of what it admits, built on
-    the generated `value` where it has one (one field or item changed, the rest kept)."""
+    the generated `value` where it has one (one field or item changed, the rest kept).
+    With `admitted`, only values the type admits (the resolver gets them), as far as the
+    generated value's own fields allow."""
     if isinstance(type_, GraphQLNonNull):
-        if draw(st.integers(0, 9)) == 0:
+        if not admitted and draw(st.integers(0, 9)) == 0:
             return None
-        return draw(hostile(type_.of_type, value, depth))
+        return draw(hostile(type_.of_type, value, admitted, depth))
     if isinstance(type_, GraphQLList):
         items = value if isinstance(value, list) else []
         choice = draw(st.integers(0, 5))
-        if choice == 0 or depth > 3:
-            return draw(hostile(type_.of_type, items[0] if items else None, depth + 1))  # a lone item
+        if choice == 0 or depth > 3:  # a lone item (coerces to a list of one), or an empty list
+            return [] if admitted else draw(hostile(type_.of_type, items[0] if items else None, admitted, depth + 1))
         if choice == 1:  # long, of something small: 20,000 copies of a 200 KB string would be 4 GB
             small = items[0] if items and len(repr(items[0])) <= 40 else None
-            return [small] * 20_000
-        if choice == 2:
+            return [small] * (1_000 if admitted and small is not None else 20_000)
+        if choice == 2 and not admitted:
             return [items] if items else [[None]]
         index = draw(st.integers(0, len(items)))
-        return items[:index] + [draw(hostile(type_.of_type, items[index] if index < len(items) else None,
-                                             depth + 1))] + items[index + 1:]
+        item = draw(hostile(type_.of_type, items[index] if index < len(items) else None, admitted, depth + 1))
+        return items[:index] + [item] + items[index + 1:]
     if isinstance(type_, GraphQLInputObjectType):
         fields = type_.fields
         base = dict(value) if isinstance(value, dict) else {}
-        choice = draw(st.integers(0, 7))
+        choice = 9 if admitted else draw(st.integers(0, 7))
         if choice == 0:
             return draw(st.sampled_from(["", 0, [], True, "{}", [base]]))
         if choice == 1:
@@ -220,13 +224,14 @@ def hostile(draw: st.DrawFn, type_: GraphQLInputType, value: Any, depth: int = 0
                 base.pop(draw(st.sampled_from(required)), None)
             return base
         if depth > 3:
-            return {}
-        name = draw(st.sampled_from(sorted(fields)))
-        base[name] = draw(hostile(fields[name].type, base.get(name), depth + 1))
+            return base
+        for _ in range(draw(st.integers(1, 3))):
+            name = draw(st.sampled_from(sorted(fields)))
+            base[name] = draw(hostile(fields[name].type, base.get(name), admitted, depth + 1))
         return base
     if isinstance(type_, GraphQLEnumType):
-        return draw(_enum_values(type_))
-    return draw(_scalar_values(type_))
+        return draw(_enum_values(type_, admitted))
+    return draw(_scalar_values(type_, admitted))
 
 
 def encode(payload: dict[str, Any]) -> bytes:
