@@ -22,6 +22,8 @@ from domain.unit_of_work import unit_of_work
 REFERRAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 REFERRAL_CODE_LENGTH = 8
 
+MAX_EXTERNAL_ID = 128  # the column's length (models.Member.external_id)
+
 
 @dataclass(frozen=True)
 class Enrollment:
@@ -41,8 +43,8 @@ def validate_enrollment(enrollment: Enrollment, today: date) -> None:
     problems = Problems()
     if not enrollment.external_id.strip():
         problems.add("externalId", "must not be blank")
-    elif len(enrollment.external_id) > 128:
-        problems.add("externalId", "must be at most 128 characters")
+    elif len(enrollment.external_id) > MAX_EXTERNAL_ID:
+        problems.add("externalId", f"must be at most {MAX_EXTERNAL_ID} characters")
     if not enrollment.display_name.strip():
         problems.add("displayName", "must not be blank")
     elif len(enrollment.display_name) > 200:
@@ -132,5 +134,7 @@ async def find_member(
     if member_id is not None:
         return await Member.get_or_none(id=parse_member_id(member_id, "id"), program_id=program.id)
     if external_id is not None:
+        if len(external_id) > MAX_EXTERNAL_ID:  # no member has one; the ORM would refuse the filter
+            raise InvalidInput.one("externalId", f"must be at most {MAX_EXTERNAL_ID} characters")
         return await Member.get_or_none(external_id=external_id, program_id=program.id)
     raise InvalidInput.one("id", "give an id or an externalId")

@@ -206,3 +206,12 @@ async def test_a_signup_bonus_reaches_the_leaderboard_at_enrolment(gql, program)
     # then the bonus is theirs and the all-time board shows it without a rebuild
     board = await gql.execute("{ leaderboard(board: ALL_TIME) { me { rank score } } }", as_=member(member_id))
     assert board.data["leaderboard"]["me"] == {"rank": 1, "score": 100}
+
+
+async def test_an_external_id_longer_than_any_stored_one_is_a_named_bad_argument(gql, program):
+    # when staff look a member up by an external id far longer than the column holds
+    result = await gql.execute('query($e: String) { member(externalId: $e) { id } }', {"e": "x" * 200_000},
+                               as_=ADMIN)
+    # then they are told which argument is wrong, not given an unexplained error
+    assert result.error_codes == ["BAD_USER_INPUT"]
+    assert "externalId" in result.errors[0]["message"]
