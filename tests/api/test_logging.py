@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 from collections.abc import Iterator
 
 import pytest
 
-from api.observability.logging import REDACTED, json_handler
+from api.observability.logging import REDACTED
 from tests import factories
 from tests.graphql_client import GraphQLClient, member
+from tests.log_capture import access_lines, captured_logs, lines
 
 
 @pytest.fixture
 def log_output() -> Iterator[io.StringIO]:
     """Everything logged while the test runs, as the JSON handler writes it."""
-    stream = io.StringIO()
-    handler = json_handler(stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
+    with captured_logs() as stream:
         yield stream
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
-def lines(stream: io.StringIO) -> list[dict]:
-    return [json.loads(line) for line in stream.getvalue().splitlines()]
-
-
-def access_lines(stream: io.StringIO) -> list[dict]:
-    return [line for line in lines(stream) if line["logger"] == "loyalty.access"]
 
 
 async def test_a_request_logs_one_json_line_with_its_id_and_nothing_personal(gql: GraphQLClient, program, log_output):

@@ -8,7 +8,7 @@ import json
 import pytest
 from prometheus_client import REGISTRY
 
-from tests.api.hostile.logs import access_lines, captured_logs
+from tests.log_capture import access_lines, captured_logs
 from tests.graphql_client import GraphQLClient
 
 JSON = {"Content-Type": "application/json"}

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from api.app import create_app
 from api.observability.logging import configure_logging
 from api.settings import Settings
-from tests.api.hostile.logs import access_lines, captured_logs
+from tests.log_capture import access_lines, captured_logs
 from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from prometheus_client import REGISTRY
 
-from tests.api.hostile.logs import access_lines, captured_logs, lines
+from tests.log_capture import access_lines, captured_logs, lines
 from tests.live_server import live_server
 
 HEAD = (b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"

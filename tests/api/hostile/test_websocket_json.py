@@ -8,7 +8,7 @@ import pytest
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from tests.api.hostile.logs import captured_logs, lines
+from tests.log_capture import captured_logs, lines
 from tests.live_server import live_server
 
 

@@ -1,4 +1,4 @@
-"""Capturing what the server logs, as its JSON handler writes it."""
+"""Capturing the JSON log lines a test causes, as the production handler writes them."""
 
 from __future__ import annotations
 
